@@ -1,0 +1,50 @@
+/**
+ * Domain errors carry a stable code (`BILLING.INVOICE_ALREADY_ISSUED`) and a kind.
+ * The host maps the kind to an HTTP status and an RFC 9457 problem; a remote
+ * facade carries the same code and kind across the wire.
+ */
+export type ErrorKind =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'validation'
+  | 'too_many_requests'
+  | 'unavailable';
+
+export interface FieldError {
+  /** JSON pointer into the input, e.g. `/rows/3/clicks`. */
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly kind: ErrorKind,
+    message: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  toJSON(): { code: string; kind: ErrorKind; message: string; errors?: FieldError[] } {
+    return { code: this.code, kind: this.kind, message: this.message, ...(this.errors && { errors: this.errors }) };
+  }
+}
+
+export const notFound = (code: string, message: string) => new DomainError(code, 'not_found', message);
+export const conflict = (code: string, message: string) => new DomainError(code, 'conflict', message);
+export const forbidden = (code: string, message: string) => new DomainError(code, 'forbidden', message);
+export const invalid = (code: string, message: string, errors?: FieldError[]) =>
+  new DomainError(code, 'validation', message, errors);
+export const staleVersion = (code: string, message: string) => new DomainError(code, 'precondition_failed', message);
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

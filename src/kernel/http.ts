@@ -1,0 +1,86 @@
+/**
+ * How a module declares its HTTP routes: plain data with schemas, roles and a
+ * handler that receives validated input and the caller. The host mounts them
+ * on Koa, validates, authenticates and documents them (OpenAPI) from this.
+ */
+import type { Static, TSchema } from './schema.ts';
+import { DomainError, notFound } from './errors.ts';
+
+export const ROLES = ['admin', 'ops', 'finance', 'publisher'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Caller {
+  /** The token's id (`bootstrap` for SEAMS_BOOTSTRAP_TOKEN, `service` between processes). */
+  tokenId: string;
+  role: Role | 'service';
+  /** Set for publisher tokens only. */
+  publisherId: string | null;
+}
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export interface RouteRequest<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  caller: Caller;
+  requestId: string;
+  /** A request header, lower-case name. */
+  header(name: string): string | undefined;
+  log: Logger;
+}
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Content type when the body is not JSON, e.g. `application/pdf`. */
+  type?: string;
+}
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema> {
+  method: Method;
+  /** Koa-router path, e.g. `/v1/publishers/:id`. */
+  path: string;
+  summary: string;
+  /** Roles allowed besides `admin`, which may do everything. */
+  roles: Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Body limit in bytes for this route (default 1 MiB). */
+  bodyLimit?: number;
+  /** Documented responses: status → schema (null for no body, 'binary' for a file). */
+  responses: Record<number, TSchema | 'binary' | null>;
+  handler: (request: RouteRequest<Static<P>, Static<Q>, Static<B>>) => Promise<Reply>;
+}
+
+export function route<P extends TSchema, Q extends TSchema, B extends TSchema>(spec: RouteSpec<P, Q, B>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+/** A publisher token sees only its own publisher; anything else is "not found", so existence is not revealed. */
+export function assertCanSee(caller: Caller, publisherId: string, notFoundError: () => DomainError): void {
+  if (caller.role === 'publisher' && caller.publisherId !== publisherId) throw notFoundError();
+}
+
+export const etag = (version: number) => `"${version}"`;
+
+/** The version a PATCH expects from its If-Match header, or undefined when it sent none. */
+export function expectedVersion(request: { header(name: string): string | undefined }): number | undefined {
+  const value = request.header('if-match');
+  if (value === undefined) return undefined;
+  const match = /^(?:W\/)?"(\d+)"$/.exec(value.trim());
+  if (!match) throw new DomainError('IF_MATCH_INVALID', 'precondition_failed', 'If-Match must be an ETag this API issued, e.g. "3"');
+  return Number(match[1]);
+}
+
+export { notFound };

@@ -1,0 +1,86 @@
+/**
+ * What a module is, as the host sees it, and what the host gives it. A module's
+ * `index.ts` exports one `defineModule({...})`; the host's module list is the
+ * only place that imports it.
+ */
+import type { AwilixContainer } from 'awilix';
+import type { Knex } from 'knex';
+import type { Contract, EventEnvelope, EventPayload, EventSpec } from './contract.ts';
+import type { Logger, RouteSpec } from './http.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The module's own database: a Knex bound to its schema (PostgreSQL) or its own file (SQLite). */
+export interface ModuleDatabase {
+  readonly module: string;
+  readonly dialect: Dialect;
+  readonly knex: Knex;
+}
+
+export interface Outbox {
+  /** Appends an event inside the caller's transaction: it exists only if that transaction commits. */
+  append<E extends EventSpec>(trx: Knex.Transaction, event: E, payload: EventPayload<E>): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** What the host registers in every module's container before the module registers its own parts. */
+export interface PlatformCradle {
+  db: ModuleDatabase;
+  outbox: Outbox;
+  log: Logger;
+  clock: Clock;
+}
+
+export interface SubscriptionSpec<C> {
+  event: EventSpec;
+  /** Stable name recorded in the inbox with each handled event id. */
+  handler: string;
+  /** Runs in the subscriber's transaction, together with the inbox record. */
+  handle: (cradle: C) => (event: EventEnvelope<any>, trx: Knex.Transaction) => Promise<void>;
+}
+
+export interface CommandIO {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream;
+}
+
+export interface CommandSpec {
+  /** Words after `npm run cli --`, e.g. `import deliveries`. */
+  name: string;
+  usage: string;
+  summary: string;
+  run(args: string[], io: CommandIO): Promise<number>;
+}
+
+/** A long-running loop owned by a module (e.g. the invoice-run worker). */
+export interface BackgroundWorker {
+  name: string;
+  start(): void;
+  /** Stops claiming work and resolves once the current batch is done. */
+  stop(): Promise<void>;
+}
+
+export interface ModuleDefinition<C extends object = any> {
+  name: string;
+  /** Absolute path of the module's migrations folder. */
+  migrations: string;
+  /** The contract this module offers other modules. */
+  provides?: Contract;
+  /** Contracts of other modules whose facades this module calls. */
+  uses?: Contract[];
+  /** Registers the module's own parts in its own container. */
+  register(container: AwilixContainer<C>): void;
+  facade?: (cradle: C) => object;
+  routes?: (cradle: C) => RouteSpec[];
+  subscriptions?: SubscriptionSpec<C>[];
+  commands?: (cradle: C) => CommandSpec[];
+  workers?: (cradle: C) => BackgroundWorker[];
+}
+
+export function defineModule<C extends object>(definition: ModuleDefinition<C>): ModuleDefinition<C> {
+  if (!/^[a-z][a-z0-9]*$/.test(definition.name)) throw new Error(`module name "${definition.name}" must be lower-case letters and digits`);
+  return definition;
+}

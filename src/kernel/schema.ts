@@ -1,0 +1,84 @@
+/**
+ * The one schema language: TypeBox builds JSON Schema with static types, Ajv
+ * validates it, and OpenAPI 3.1 embeds it as is. Requests, facade calls and
+ * events are all described this way.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { invalid, type FieldError } from './errors.ts';
+import { isDay, isMonth } from './period.ts';
+
+export { Type, type Static, type TSchema };
+
+function makeAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false });
+  ajv.addFormat('day', { type: 'string', validate: isDay });
+  ajv.addFormat('month', { type: 'string', validate: isMonth });
+  ajv.addFormat('email', { type: 'string', validate: (s: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s) });
+  return ajv;
+}
+
+const strictAjv = makeAjv(false);
+// Query strings arrive as text: `?limit=5` must validate as the integer 5.
+const queryAjv = makeAjv(true);
+
+export interface Validator<T> {
+  readonly schema: TSchema;
+  /** Returns the value (with defaults applied) or throws a 422 DomainError listing every problem. */
+  (value: unknown, at?: string): T;
+  check(value: unknown, at?: string): FieldError[];
+}
+
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+const compiledQuery = new WeakMap<TSchema, ValidateFunction>();
+
+export function validator<S extends TSchema>(schema: S, options: { coerce?: boolean } = {}): Validator<Static<S>> {
+  const cache = options.coerce ? compiledQuery : compiled;
+  let validate = cache.get(schema);
+  if (!validate) {
+    validate = (options.coerce ? queryAjv : strictAjv).compile(schema);
+    cache.set(schema, validate);
+  }
+  const run = validate;
+  const check = (value: unknown, at = '') => (run(value) ? [] : toFieldErrors(run.errors ?? [], at));
+  const fn = ((value: unknown, at = '') => {
+    const errors = check(value, at);
+    if (errors.length > 0) throw invalid('VALIDATION_FAILED', describe(errors), errors);
+    return value as Static<S>;
+  }) as Validator<Static<S>>;
+  Object.assign(fn, { schema, check });
+  return fn;
+}
+
+function describe(errors: FieldError[]): string {
+  const first = errors[0]!;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return `${first.path || 'input'} ${first.message}${more}`;
+}
+
+function toFieldErrors(errors: ErrorObject[], at: string): FieldError[] {
+  return errors.map((error) => {
+    const path = at + error.instancePath;
+    switch (error.keyword) {
+      case 'required':
+        return { path: `${path}/${error.params.missingProperty}`, message: 'is required' };
+      case 'additionalProperties':
+        return { path: `${path}/${error.params.additionalProperty}`, message: 'is not an allowed field' };
+      case 'format':
+        return { path, message: `must be a valid ${error.params.format}` };
+      default:
+        return { path, message: error.message ?? 'is invalid' };
+    }
+  });
+}
+
+// Shared building blocks.
+export const Day = Type.String({ format: 'day', description: 'UTC day, YYYY-MM-DD', examples: ['2026-03-01'] });
+export const Month = Type.String({ format: 'month', description: 'UTC month, YYYY-MM', examples: ['2026-03'] });
+export const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp' });
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** An object schema that refuses unknown fields (a client cannot set what it may not). */
+export const Strict = <P extends Parameters<typeof Type.Object>[0]>(properties: P, options: { description?: string } = {}) =>
+  Type.Object(properties, { ...options, additionalProperties: false });
