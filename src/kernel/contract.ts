@@ -21,7 +21,7 @@ export interface EventSpec<P extends TSchema = TSchema> {
   payload: P;
   description: string;
   /** The aggregate whose events must stay in order, e.g. the publisher id. */
-  aggregateId: (payload: Static<P>) => string;
+  aggregateId(payload: Static<P>): string;
 }
 
 export interface Contract<

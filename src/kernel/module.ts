@@ -39,7 +39,7 @@ export interface SubscriptionSpec<C> {
   /** Stable name recorded in the inbox with each handled event id. */
   handler: string;
   /** Runs in the subscriber's transaction, together with the inbox record. */
-  handle: (cradle: C) => (event: EventEnvelope<any>, trx: Knex.Transaction) => Promise<void>;
+  handle(cradle: C): (event: EventEnvelope<any>, trx: Knex.Transaction) => Promise<void>;
 }
 
 export interface CommandIO {

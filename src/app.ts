@@ -1,0 +1,205 @@
+/**
+ * createApp() builds seams — databases, migrations, module containers, event
+ * dispatcher, HTTP stack — and never listens: src/main.ts does that.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import { ConfigError, type Config } from './config.ts';
+import type { Clock, Logger, ModuleDefinition } from './kernel/index.ts';
+import { modules as moduleList } from './modules.ts';
+import { makeTokenService } from './platform/auth/tokens.ts';
+import { tokenRoutes } from './platform/auth/tokenRoutes.ts';
+import { composeModules, type ComposedModule } from './platform/container.ts';
+import { openDatabases, type OpenDatabase } from './platform/database.ts';
+import { makeDispatcher, type DispatcherDeps } from './platform/events/dispatcher.ts';
+import { handleOnce } from './platform/events/inbox.ts';
+import { eventCounts } from './platform/events/operator.ts';
+import { makeOutbox, type SubscriberIndex } from './platform/events/outbox.ts';
+import { errorHandler, logUnexpected } from './platform/http/problem.ts';
+import { requestContext } from './platform/http/requestContext.ts';
+import { mountRoutes } from './platform/http/routes.ts';
+import { systemRoutes, type ReadinessReport } from './platform/http/systemRoutes.ts';
+import { makeIdempotency } from './platform/idempotency.ts';
+import { createLogger, systemClock } from './platform/logger.ts';
+import { migrate, pendingMigrations, type MigrationTrack } from './platform/migrations.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PLATFORM_MIGRATIONS = path.join(here, 'platform/migrations');
+const EVENT_MIGRATIONS = path.join(here, 'platform/events/migrations');
+
+export interface AppOptions {
+  /** The module list (default: src/modules.ts). */
+  modules?: ModuleDefinition[];
+  clock?: Clock;
+  log?: Logger;
+  dispatcher?: Pick<DispatcherDeps, 'options' | 'hooks'>;
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;
+
+export function migrationTracks(module: ModuleDefinition | 'platform'): MigrationTrack[] {
+  if (module === 'platform') return [{ folder: PLATFORM_MIGRATIONS, table: 'knex_migrations' }];
+  return [
+    { folder: module.migrations, table: 'knex_migrations' },
+    { folder: EVENT_MIGRATIONS, table: 'seams_events_migrations' },
+  ];
+}
+
+export async function createApp(config: Config, options: AppOptions = {}) {
+  const log = options.log ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  const all = options.modules ?? moduleList;
+  const local = selectModules(all, config.modules);
+  const tracks = new Map(local.map((m) => [m.name, migrationTracks(m)]));
+  tracks.set('platform', migrationTracks('platform'));
+
+  const databases = await openDatabases(config, ['platform', ...local.map((m) => m.name)], log, async (dbs) => {
+    for (const [name, db] of dbs) {
+      const ran = await migrate(db, tracks.get(name)!);
+      if (ran.length > 0) log.info({ module: name, migrations: ran }, 'migrated');
+    }
+  });
+  const db = (name: string) => databases.get(name)!;
+  const moduleDatabases = local.map((m) => db(m.name));
+
+  let composition: ReturnType<typeof composeModules>;
+  try {
+    const handlers = new Map<string, (event: Parameters<typeof handleOnce>[3]) => Promise<unknown>>();
+    const dispatcher = makeDispatcher({
+      sources: moduleDatabases,
+      clock,
+      log: log.child({ component: 'dispatcher' }),
+      ...options.dispatcher,
+      deliver: async (subscriber, event) => {
+        const handler = handlers.get(subscriber);
+        if (!handler) throw new Error(`no handler ${subscriber} in this process`);
+        await handler(event);
+      },
+    });
+    const subscribers = subscriberIndex(all);
+    composition = composeModules(local, (name) => ({
+      db: db(name),
+      outbox: makeOutbox({ module: name, subscribers, clock, onCommit: dispatcher.wake }),
+      log: log.child({ module: name }),
+      clock,
+    }));
+    for (const module of composition.modules) {
+      for (const { spec, handle } of module.subscriptions) {
+        const key = `${module.definition.name}.${spec.handler}`;
+        handlers.set(key, (event) => handleOnce(db(module.definition.name), clock, key, event, handle));
+      }
+    }
+    return assemble({ config, log, clock, databases, dispatcher, composition, tracks });
+  } catch (error) {
+    await Promise.all([...databases.values()].map((d) => d.close()));
+    throw error;
+  }
+}
+
+function selectModules(all: ModuleDefinition[], wanted: string[] | null): ModuleDefinition[] {
+  if (wanted === null) return all;
+  const unknown = wanted.filter((name) => !all.some((m) => m.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigError([`SEAMS_MODULES names unknown modules: ${unknown.join(', ')} (known: ${all.map((m) => m.name).join(', ')})`]);
+  }
+  return all.filter((m) => wanted.includes(m.name));
+}
+
+/** Every subscription of every known module, local or not, so events reach remote subscribers too. */
+function subscriberIndex(all: ModuleDefinition[]): SubscriberIndex {
+  const index: SubscriberIndex = new Map();
+  for (const module of all) {
+    for (const sub of module.subscriptions ?? []) {
+      index.set(sub.event.name, [...(index.get(sub.event.name) ?? []), `${module.name}.${sub.handler}`]);
+    }
+  }
+  return index;
+}
+
+function assemble(parts: {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  databases: Map<string, OpenDatabase>;
+  dispatcher: ReturnType<typeof makeDispatcher>;
+  composition: ReturnType<typeof composeModules>;
+  tracks: Map<string, MigrationTrack[]>;
+}) {
+  const { config, log, clock, databases, dispatcher, composition, tracks } = parts;
+  const platformDb = databases.get('platform')!;
+  const tokens = makeTokenService({ knex: platformDb.knex, clock, bootstrapToken: config.bootstrapToken });
+  const idempotency = makeIdempotency({ knex: platformDb.knex, clock });
+  let stopping = false;
+
+  async function readiness(): Promise<ReadinessReport> {
+    const checks: Record<string, string> = {};
+    const events: NonNullable<ReadinessReport['events']> = {};
+    await Promise.all(
+      [...databases].map(async ([name, db]) => {
+        try {
+          const pending = await pendingMigrations(db, tracks.get(name)!);
+          checks[name] = pending.length === 0 ? 'ok' : `pending migrations: ${pending.join(', ')}`;
+          if (name !== 'platform') events[name] = await eventCounts(db);
+        } catch (error) {
+          checks[name] = `unreachable: ${(error as Error).message}`;
+        }
+      }),
+    );
+    if (stopping) checks.process = 'shutting down';
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks, events };
+  }
+
+  const koa = new Koa();
+  koa.proxy = false;
+  // Outermost: the request id and the log line see the final status, problems included.
+  koa.use(requestContext(log));
+  // Everything below that throws becomes an RFC 9457 problem, never a stack trace.
+  koa.use(errorHandler(logUnexpected(log)));
+  // Security headers on every response.
+  koa.use(helmet());
+  // System routes need no token.
+  const system = systemRoutes(readiness);
+  koa.use(system.routes()).use(system.allowedMethods());
+  // The API: tokens, then each module's routes, each authenticated and validated per route.
+  const api = new Router();
+  const routeDeps = { tokens, idempotency, log };
+  mountRoutes(api, tokenRoutes(tokens), 'platform', routeDeps);
+  for (const module of composition.modules) mountRoutes(api, module.routes, module.definition.name, routeDeps);
+  koa.use(api.routes()).use(api.allowedMethods());
+
+  const workers = composition.modules.flatMap((m: ComposedModule) => m.definition.workers?.(m.container.cradle) ?? []);
+  let maintenance: NodeJS.Timeout | null = null;
+
+  return {
+    koa,
+    callback: () => koa.callback(),
+    facades: composition.root,
+    modules: composition.modules,
+    databases,
+    dispatcher,
+    tokens,
+    readiness,
+    /** Starts background work: event dispatch, module workers, housekeeping. */
+    start(): void {
+      dispatcher.start();
+      for (const worker of workers) worker.start();
+      const prune = () => idempotency.prune().catch((error) => log.warn({ err: error }, 'idempotency prune failed'));
+      maintenance = setInterval(prune, 10 * 60_000);
+      maintenance.unref();
+    },
+    /** Marks the process not ready (load balancers stop sending new requests). */
+    beginShutdown(): void {
+      stopping = true;
+    },
+    /** Stops background work after its current batch, then closes the pools. */
+    async close(): Promise<void> {
+      stopping = true;
+      if (maintenance) clearInterval(maintenance);
+      await Promise.all([dispatcher.stop(), ...workers.map((w) => w.stop())]);
+      await Promise.all([...databases.values()].map((d) => d.close()));
+    },
+  };
+}

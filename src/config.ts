@@ -1,0 +1,84 @@
+/** Configuration from environment variables, validated once at start. */
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  databaseUrl: string | null;
+  bootstrapToken: string | null;
+  /** Modules this process runs; null = every module in the list. */
+  modules: string[] | null;
+  remotes: Record<string, string>;
+  serviceToken: string | null;
+  metricsToken: string | null;
+  smtpUrl: string | null;
+  alertEmail: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Connections per module pool (PostgreSQL). */
+  poolMax: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string) => (env[name]?.trim() ? env[name]!.trim() : null);
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const secret = (name: string) => {
+    const value = text(name);
+    if (value !== null && value.length < 16) problems.push(`${name} must be at least 16 characters`);
+    return value;
+  };
+
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite databases)');
+  }
+  const logLevel = (text('LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const modules = text('SEAMS_MODULES')?.split(',').map((m) => m.trim()).filter(Boolean) ?? null;
+  const remotes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^SEAMS_REMOTE_([A-Z0-9]+)$/.exec(name);
+    if (!match || !value) continue;
+    if (!/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name} must be an http(s) base URL`);
+    remotes[match[1]!.toLowerCase()] = value.replace(/\/+$/, '');
+  }
+  const smtpUrl = text('SMTP_URL');
+  const alertEmail = text('SEAMS_ALERT_EMAIL');
+  if ((smtpUrl === null) !== (alertEmail === null)) problems.push('SMTP_URL and SEAMS_ALERT_EMAIL go together: set both or neither');
+
+  const config: Config = {
+    port: integer('PORT', 3000, 0, 65535),
+    dataDir: path.resolve(text('SEAMS_DATA_DIR') ?? './data'),
+    databaseUrl,
+    bootstrapToken: secret('SEAMS_BOOTSTRAP_TOKEN'),
+    modules,
+    remotes,
+    serviceToken: secret('SEAMS_SERVICE_TOKEN'),
+    metricsToken: secret('SEAMS_METRICS_TOKEN'),
+    smtpUrl,
+    alertEmail,
+    logLevel,
+    poolMax: integer('SEAMS_DB_POOL_MAX', 10, 1, 100),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,60 @@
+/** The server: builds the app, listens, and shuts down cleanly on SIGTERM/SIGINT. */
+import http from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './platform/logger.ts';
+
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config);
+  const app = await createApp(config, { log });
+  app.start();
+
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info({ port, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'seams is listening');
+  process.stdout.write(
+    `\nseams listening on http://127.0.0.1:${port}  (health: /health, readiness: /ready)\n` +
+      (config.bootstrapToken
+        ? 'Admin access: use SEAMS_BOOTSTRAP_TOKEN as a Bearer token.\n'
+        : 'Get an admin token: npm run cli -- tokens create --role admin   (or set SEAMS_BOOTSTRAP_TOKEN)\n'),
+  );
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    app.beginShutdown();
+    const deadline = setTimeout(() => {
+      log.error({}, 'shutdown deadline passed; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    // Stop accepting; in-flight requests finish; idle keep-alive sockets close now.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await app.close();
+    log.info({}, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`seams: ${error.message}\n`);
+  } else {
+    process.stderr.write(`seams failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

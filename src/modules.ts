@@ -1,0 +1,7 @@
+/**
+ * THE module list: the only file that imports modules' `index.ts`. Adding a
+ * module is one folder under modules/ and one line here.
+ */
+import type { ModuleDefinition } from './kernel/index.ts';
+
+export const modules: ModuleDefinition[] = [];

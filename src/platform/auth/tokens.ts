@@ -1,0 +1,122 @@
+/**
+ * API tokens: `<id>.<secret>`, random, shown once, stored as a SHA-256 of the
+ * secret (the secret has 256 bits of entropy, so a slow hash adds nothing) and
+ * compared in constant time. Every request reads the token row, so a
+ * revocation takes effect on the next request, on every instance.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Knex } from 'knex';
+import {
+  DomainError,
+  decodeCursor,
+  invalid,
+  newId,
+  notFound,
+  toPage,
+  type Caller,
+  type Clock,
+  type PageOf,
+  type Role,
+} from '../../kernel/index.ts';
+
+export interface TokenView {
+  id: string;
+  role: Role;
+  publisherId: string | null;
+  name: string | null;
+  createdAt: string;
+}
+
+interface TokenRow {
+  id: string;
+  name: string | null;
+  role: Role;
+  publisher_id: string | null;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+const unauthorized = (message: string) => new DomainError('AUTH.TOKEN_INVALID', 'unauthorized', message);
+
+export interface TokenServiceDeps {
+  knex: Knex;
+  clock: Clock;
+  bootstrapToken: string | null;
+  /** Whether a publisher exists (asked of Operations when it is present). */
+  publisherExists?: (publisherId: string) => Promise<boolean>;
+}
+
+export function makeTokenService({ knex, clock, bootstrapToken, publisherExists }: TokenServiceDeps) {
+  const bootstrapHash = bootstrapToken === null ? null : sha256(bootstrapToken);
+  const view = (row: TokenRow): TokenView => ({
+    id: row.id,
+    role: row.role,
+    publisherId: row.publisher_id,
+    name: row.name,
+    createdAt: row.created_at,
+  });
+
+  return {
+    async create(input: { role: Role; publisherId?: string | null; name?: string | null }): Promise<TokenView & { token: string }> {
+      const publisherId = input.publisherId ?? null;
+      if (input.role === 'publisher' && publisherId === null) {
+        throw invalid('AUTH.PUBLISHER_REQUIRED', 'A publisher token needs a publisherId', [{ path: '/publisherId', message: 'is required for role publisher' }]);
+      }
+      if (input.role !== 'publisher' && publisherId !== null) {
+        throw invalid('AUTH.PUBLISHER_NOT_ALLOWED', 'Only publisher tokens are bound to a publisher', [{ path: '/publisherId', message: `is not allowed for role ${input.role}` }]);
+      }
+      if (publisherId !== null && publisherExists && !(await publisherExists(publisherId))) {
+        throw invalid('AUTH.PUBLISHER_UNKNOWN', `No publisher ${publisherId}`, [{ path: '/publisherId', message: 'does not exist' }]);
+      }
+      const secret = randomBytes(32).toString('base64url');
+      const row: TokenRow = {
+        id: newId('tok'),
+        name: input.name ?? null,
+        role: input.role,
+        publisher_id: publisherId,
+        secret_hash: sha256(secret).toString('hex'),
+        created_at: clock.now().toISOString(),
+        revoked_at: null,
+      };
+      await knex('tokens').insert(row);
+      return { ...view(row), token: `${row.id}.${secret}` };
+    },
+
+    async list(limit: number, cursor?: string): Promise<PageOf<TokenView>> {
+      const after = decodeCursor(cursor, 1);
+      const rows: TokenRow[] = await knex('tokens')
+        .whereNull('revoked_at')
+        .modify((q) => after && q.where('id', '<', after[0]!))
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      return toPage(rows, limit, (r) => [r.id], view);
+    },
+
+    async revoke(id: string): Promise<void> {
+      const count = await knex('tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: clock.now().toISOString() });
+      if (count === 0) throw notFound('AUTH.TOKEN_NOT_FOUND', `No active token ${id}`);
+    },
+
+    /** The caller behind an `Authorization` header value, or a 401. */
+    async authenticate(header: string | undefined): Promise<Caller> {
+      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      if (!match) throw unauthorized('Send a token as "Authorization: Bearer <token>"');
+      const token = match[1]!;
+      if (bootstrapHash !== null && timingSafeEqual(sha256(token), bootstrapHash)) {
+        return { tokenId: 'bootstrap', role: 'admin', publisherId: null };
+      }
+      const dot = token.indexOf('.');
+      if (dot < 0) throw unauthorized('The token is not valid');
+      const row: TokenRow | undefined = await knex('tokens').where({ id: token.slice(0, dot) }).first();
+      const given = sha256(token.slice(dot + 1));
+      // Compare even when the id is unknown, so timing does not tell ids apart.
+      const stored = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
+      if (!timingSafeEqual(given, stored) || !row || row.revoked_at !== null) throw unauthorized('The token is not valid or was revoked');
+      return { tokenId: row.id, role: row.role, publisherId: row.publisher_id };
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof makeTokenService>;

@@ -1,0 +1,119 @@
+/**
+ * Each module gets its own Knex: on SQLite its own file under the data
+ * directory (another module's tables do not exist from its connection); on
+ * PostgreSQL its own schema, searched first, and — when the connecting user may
+ * create roles — its own role that owns that schema and has no rights on any
+ * other, so a cross-schema query is refused by the database itself.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { Dialect, Logger, ModuleDatabase } from '../kernel/index.ts';
+import type { Config } from '../config.ts';
+
+export interface OpenDatabase extends ModuleDatabase {
+  /** The PostgreSQL role the module's connections run as, when roles are in use. */
+  readonly role: string | null;
+  close(): Promise<void>;
+}
+
+export const roleName = (module: string) => `seams_${module}`;
+
+/**
+ * Opens every module's database. `prepare` (the migrations) runs before the
+ * databases are handed out; on PostgreSQL it runs under an advisory lock,
+ * together with creating schemas and roles, so instances starting at the same
+ * time migrate one after the other.
+ */
+export async function openDatabases(
+  config: Config,
+  names: string[],
+  log: Logger,
+  prepare: (databases: Map<string, OpenDatabase>) => Promise<void> = async () => {},
+): Promise<Map<string, OpenDatabase>> {
+  const databases = new Map<string, OpenDatabase>();
+  if (config.databaseUrl === null) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    for (const name of names) databases.set(name, openSqlite(path.join(config.dataDir, `${name}.sqlite`), name));
+    await prepare(databases).catch(async (error) => {
+      await Promise.all([...databases.values()].map((db) => db.close()));
+      throw error;
+    });
+    return databases;
+  }
+  const admin = knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 1, max: 1 } });
+  try {
+    await admin.raw(`SELECT pg_advisory_lock(hashtext('seams.migrate'))`);
+    const useRoles = await provisionSchemas(admin, names);
+    if (!useRoles) log.warn({}, 'database user may not create roles: module schemas are separated by search_path only');
+    for (const name of names) databases.set(name, openPostgres(config, name, useRoles ? roleName(name) : null));
+    await prepare(databases);
+    return databases;
+  } catch (error) {
+    await Promise.all([...databases.values()].map((db) => db.close()));
+    throw error;
+  } finally {
+    await admin.raw(`SELECT pg_advisory_unlock(hashtext('seams.migrate'))`).catch(() => undefined);
+    await admin.destroy();
+  }
+}
+
+function openSqlite(filename: string, module: string): OpenDatabase {
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      afterCreate(connection: { pragma(sql: string): unknown }, done: (err: Error | null, c: unknown) => void) {
+        // WAL lets readers run beside the writer; busy_timeout waits for another process's write lock.
+        connection.pragma('journal_mode = WAL');
+        connection.pragma('synchronous = NORMAL');
+        connection.pragma('busy_timeout = 10000');
+        connection.pragma('foreign_keys = ON');
+        done(null, connection);
+      },
+    },
+  });
+  return { module, dialect: 'sqlite', knex, role: null, close: () => knex.destroy() };
+}
+
+function openPostgres(config: Config, module: string, role: string | null): OpenDatabase {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: config.databaseUrl!,
+    searchPath: [module],
+    pool: {
+      min: 0,
+      max: config.poolMax,
+      afterCreate(connection: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, c: unknown) => void) {
+        if (role === null) return done(null, connection);
+        connection.query(`SET ROLE "${role}"`, (err) => done(err, connection));
+      },
+    },
+  });
+  return { module, dialect: 'postgres' as Dialect, knex, role, close: () => knex.destroy() };
+}
+
+/** Creates each module's schema, and its own role owning it when the connecting user may create roles. */
+async function provisionSchemas(admin: Knex, names: string[]): Promise<boolean> {
+  const { rows } = await admin.raw(`SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user`);
+  const canCreateRoles = rows[0]?.can === true;
+  for (const name of names) {
+    if (!canCreateRoles) {
+      await admin.raw(`CREATE SCHEMA IF NOT EXISTS "${name}"`);
+      continue;
+    }
+    const role = roleName(name);
+    // Roles are shared by every database of the server: tolerate a concurrent creator.
+    await admin.raw(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" NOLOGIN; END IF;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+    await admin.raw(`DO $$ BEGIN
+        IF NOT pg_has_role(current_user, '${role}', 'MEMBER') THEN GRANT "${role}" TO current_user; END IF; END $$`);
+    await admin.raw(`CREATE SCHEMA IF NOT EXISTS "${name}" AUTHORIZATION "${role}"`);
+    await admin.raw(`ALTER SCHEMA "${name}" OWNER TO "${role}"`);
+  }
+  return canCreateRoles;
+}
+
+export type { Knex };

@@ -1,0 +1,197 @@
+/**
+ * Delivers committed outbox rows to their handlers: at least once, in order per
+ * (handler, aggregate), with exponential backoff and jitter, dead-lettering
+ * after `maxAttempts` without holding up other aggregates. Claims are atomic
+ * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers), so
+ * several dispatchers may run against one database without double delivery.
+ */
+import type { Clock, EventEnvelope, Logger, ModuleDatabase } from '../../kernel/index.ts';
+
+export interface DispatcherOptions {
+  batchSize: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** An in-flight claim older than this is presumed dead and claimed again. */
+  claimTimeoutMs: number;
+  /** Poll period while idle; events committed in this process wake it at once. */
+  idlePollMs: number;
+  /** Delivered rows are pruned after this long. */
+  retentionMs: number;
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
+  batchSize: 100,
+  maxAttempts: 10,
+  baseDelayMs: 1_000,
+  maxDelayMs: 10 * 60_000,
+  claimTimeoutMs: 60_000,
+  idlePollMs: 1_000,
+  retentionMs: 7 * 24 * 60 * 60_000,
+};
+
+export interface OutboxRow {
+  seq: number | string;
+  event_id: string;
+  subscriber: string;
+  name: string;
+  version: number;
+  aggregate_id: string;
+  payload: string;
+  occurred_at: string;
+  attempts: number;
+}
+
+/** Delivers one event to one subscriber; resolves once the effect is committed. */
+export type Deliver = (subscriber: string, event: EventEnvelope) => Promise<void>;
+
+export interface DispatcherDeps {
+  sources: ModuleDatabase[];
+  deliver: Deliver;
+  clock: Clock;
+  log: Logger;
+  options?: Partial<DispatcherOptions>;
+  /** Observation points (metrics; tests use them to crash at a precise moment). */
+  hooks?: { afterDeliver?: (row: OutboxRow) => void | Promise<void> };
+}
+
+export function makeDispatcher({ sources, deliver, clock, log, options: given, hooks }: DispatcherDeps) {
+  const options = { ...DEFAULT_DISPATCHER_OPTIONS, ...given };
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
+  let woken = false;
+
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  async function claim(db: ModuleDatabase): Promise<OutboxRow[]> {
+    const now = clock.now().getTime();
+    const lock = db.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    // A row is eligible when due and no earlier row of its (subscriber, aggregate) is undelivered.
+    const result = await db.knex.raw(
+      `UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, claimed_until = ?
+       WHERE seq IN (
+         SELECT o.seq FROM outbox o
+         WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'in_flight' AND o.claimed_until < ?))
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox p
+             WHERE p.subscriber = o.subscriber AND p.aggregate_id = o.aggregate_id
+               AND p.seq < o.seq AND p.status <> 'delivered')
+         ORDER BY o.seq LIMIT ? ${lock})
+       RETURNING seq, event_id, subscriber, name, version, aggregate_id, payload, occurred_at, attempts`,
+      [iso(now + options.claimTimeoutMs), iso(now), iso(now), options.batchSize],
+    );
+    const rows: OutboxRow[] = db.dialect === 'postgres' ? result.rows : result;
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+  }
+
+  function backoff(attempts: number): number {
+    const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempts - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  async function deliverRow(db: ModuleDatabase, row: OutboxRow): Promise<void> {
+    const event: EventEnvelope = {
+      id: row.event_id,
+      name: row.name,
+      version: row.version,
+      aggregateId: row.aggregate_id,
+      occurredAt: row.occurred_at,
+      payload: JSON.parse(row.payload),
+    };
+    try {
+      await deliver(row.subscriber, event);
+      await hooks?.afterDeliver?.(row);
+      await db.knex('outbox').where({ seq: row.seq, status: 'in_flight' })
+        .update({ status: 'delivered', delivered_at: clock.now().toISOString(), claimed_until: null, last_error: null });
+    } catch (error) {
+      const dead = row.attempts >= options.maxAttempts;
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn({ event: row.name, eventId: row.event_id, subscriber: row.subscriber, attempts: row.attempts, dead, err: message }, 'event delivery failed');
+      await db.knex('outbox').where({ seq: row.seq, status: 'in_flight' }).update({
+        status: dead ? 'dead' : 'pending',
+        next_attempt_at: iso(clock.now().getTime() + (dead ? 0 : backoff(row.attempts))),
+        claimed_until: null,
+        last_error: message.slice(0, 2000),
+      });
+    }
+  }
+
+  /** One pass over every outbox; returns how many rows it handled. */
+  async function runOnce(): Promise<number> {
+    let handled = 0;
+    for (const db of sources) {
+      const rows = await claim(db);
+      for (const row of rows) await deliverRow(db, row);
+      handled += rows.length;
+    }
+    return handled;
+  }
+
+  async function prune(): Promise<number> {
+    const cutoff = iso(clock.now().getTime() - options.retentionMs);
+    let pruned = 0;
+    for (const db of sources) {
+      pruned += await db.knex('outbox').where({ status: 'delivered' }).andWhere('delivered_at', '<', cutoff).delete();
+    }
+    return pruned;
+  }
+
+  function idle(ms: number): Promise<void> {
+    if (woken) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = null;
+        woken = false;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    let lastPrune = 0;
+    while (running) {
+      try {
+        if (Date.now() - lastPrune > 10 * 60_000) {
+          lastPrune = Date.now();
+          const pruned = await prune();
+          if (pruned > 0) log.info({ pruned }, 'pruned delivered events');
+        }
+        if ((await runOnce()) > 0) continue;
+      } catch (error) {
+        log.error({ err: error }, 'event dispatcher pass failed');
+      }
+      if (running) await idle(options.idlePollMs);
+    }
+  }
+
+  return {
+    runOnce,
+    prune,
+    /** Called after a transaction with new events commits. */
+    wake(): void {
+      if (wakeUp) wakeUp();
+      else woken = true;
+    },
+    start(): void {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    /** Stops claiming; resolves when the batch in hand is delivered. */
+    async stop(): Promise<void> {
+      running = false;
+      wakeUp?.();
+      await loop;
+      loop = null;
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof makeDispatcher>;

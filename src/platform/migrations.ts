@@ -1,0 +1,61 @@
+/**
+ * Migrations per module: each module's folder is tracked in its own database
+ * (its own SQLite file or its own PostgreSQL schema).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+import type { ModuleDatabase } from '../kernel/index.ts';
+
+const MIGRATION_FILE = /^\d{3}_[a-z0-9_]+\.ts$/;
+
+class FolderSource implements Knex.MigrationSource<string> {
+  constructor(private readonly folder: string) {}
+
+  async getMigrations(): Promise<string[]> {
+    if (!fs.existsSync(this.folder)) return [];
+    return fs.readdirSync(this.folder).filter((file) => MIGRATION_FILE.test(file)).sort();
+  }
+
+  getMigrationName(file: string): string {
+    return file.replace(/\.ts$/, '');
+  }
+
+  async getMigration(file: string): Promise<Knex.Migration> {
+    return import(pathToFileURL(path.join(this.folder, file)).href);
+  }
+}
+
+export interface MigrationTrack {
+  /** The folder of migration files (`001_name.ts`, …). */
+  folder: string;
+  /** The table that records which of them ran. */
+  table: string;
+}
+
+function options(db: ModuleDatabase, track: MigrationTrack): Knex.MigratorConfig {
+  return {
+    migrationSource: new FolderSource(track.folder),
+    tableName: track.table,
+    ...(db.dialect === 'postgres' && { schemaName: db.module }),
+  };
+}
+
+export async function migrate(db: ModuleDatabase, tracks: MigrationTrack[]): Promise<string[]> {
+  const ran: string[] = [];
+  for (const track of tracks) {
+    const [, names] = (await db.knex.migrate.latest(options(db, track))) as [number, string[]];
+    ran.push(...names);
+  }
+  return ran;
+}
+
+export async function pendingMigrations(db: ModuleDatabase, tracks: MigrationTrack[]): Promise<string[]> {
+  const pending: string[] = [];
+  for (const track of tracks) {
+    const [, waiting] = (await db.knex.migrate.list(options(db, track))) as [unknown[], { file: string }[]];
+    pending.push(...waiting.map((m) => m.file));
+  }
+  return pending;
+}
