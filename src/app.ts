@@ -174,6 +174,7 @@ function assemble(parts: {
   let maintenance: NodeJS.Timeout | null = null;
 
   return {
+    config,
     koa,
     callback: () => koa.callback(),
     facades: composition.root,

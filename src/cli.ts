@@ -1,6 +1,7 @@
 /** `npm run cli -- <command>`: operator commands over the same app the server runs. */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApp, type App } from './app.ts';
+import { createApp, type App, type AppOptions } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ROLES, type CommandIO, type CommandSpec, type Role } from './kernel/index.ts';
 import { eventCounts, listEvents, retryDead } from './platform/events/operator.ts';
@@ -74,9 +75,11 @@ function usage(commands: CommandSpec[]): string {
   return `usage: npm run cli -- <command>\n\n${commands.map((c) => `  ${c.usage.padEnd(72)} ${c.summary}`).join('\n')}\n`;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command; `options` lets a test or tool run the CLI over another module list. */
+export async function runCli(argv: string[], options: AppOptions = {}): Promise<number> {
   const config = loadConfig();
-  const app = await createApp(config, { log: createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }) });
+  const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const app = await createApp(config, { log, ...options });
   try {
     const commands = [...platformCommands(app), ...app.modules.flatMap((m) => m.definition.commands?.(m.container.cradle) ?? [])];
     const command = commands
@@ -92,10 +95,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`seams: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof ConfigError ? 1 : 2);
-  },
-);
+export function exitWith(result: Promise<number>): void {
+  result.then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`seams: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(error instanceof ConfigError ? 1 : 2);
+    },
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) exitWith(runCli(process.argv.slice(2)));

@@ -54,8 +54,9 @@ export async function migrate(db: ModuleDatabase, tracks: MigrationTrack[]): Pro
 export async function pendingMigrations(db: ModuleDatabase, tracks: MigrationTrack[]): Promise<string[]> {
   const pending: string[] = [];
   for (const track of tracks) {
-    const [, waiting] = (await db.knex.migrate.list(options(db, track))) as [unknown[], { file: string }[]];
-    pending.push(...waiting.map((m) => m.file));
+    const config = options(db, track);
+    const [, waiting] = (await db.knex.migrate.list(config)) as [unknown[], string[]];
+    pending.push(...waiting.map((file) => config.migrationSource!.getMigrationName(file)));
   }
   return pending;
 }

@@ -64,19 +64,20 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
 
   const iso = (ms: number) => new Date(ms).toISOString();
 
+  // A row may go when no earlier row of its (subscriber, aggregate) is still undelivered.
+  const FIRST_IN_LINE = `NOT EXISTS (
+    SELECT 1 FROM outbox p
+    WHERE p.subscriber = o.subscriber AND p.aggregate_id = o.aggregate_id AND p.seq < o.seq AND p.status <> 'delivered')`;
+
   async function claim(db: ModuleDatabase): Promise<OutboxRow[]> {
     const now = clock.now().getTime();
     const lock = db.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-    // A row is eligible when due and no earlier row of its (subscriber, aggregate) is undelivered.
     const result = await db.knex.raw(
       `UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, claimed_until = ?
        WHERE seq IN (
          SELECT o.seq FROM outbox o
          WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'in_flight' AND o.claimed_until < ?))
-           AND NOT EXISTS (
-             SELECT 1 FROM outbox p
-             WHERE p.subscriber = o.subscriber AND p.aggregate_id = o.aggregate_id
-               AND p.seq < o.seq AND p.status <> 'delivered')
+           AND ${FIRST_IN_LINE}
          ORDER BY o.seq LIMIT ? ${lock})
        RETURNING seq, event_id, subscriber, name, version, aggregate_id, payload, occurred_at, attempts`,
       [iso(now + options.claimTimeoutMs), iso(now), iso(now), options.batchSize],
@@ -128,6 +129,20 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     return handled;
   }
 
+  /** When the next waiting row falls due (a retry or an abandoned claim), in ms from now. */
+  async function nextDueIn(): Promise<number> {
+    let earliest = Infinity;
+    for (const db of sources) {
+      const row = await db.knex('outbox as o')
+        .where((q) => q.where('o.status', 'pending').orWhere('o.status', 'in_flight'))
+        .whereRaw(FIRST_IN_LINE)
+        .min({ due: db.knex.raw(`CASE WHEN o.status = 'pending' THEN o.next_attempt_at ELSE o.claimed_until END`) })
+        .first();
+      if (row?.due) earliest = Math.min(earliest, Date.parse(row.due));
+    }
+    return earliest - clock.now().getTime();
+  }
+
   async function prune(): Promise<number> {
     const cutoff = iso(clock.now().getTime() - options.retentionMs);
     let pruned = 0;
@@ -164,10 +179,13 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
           if (pruned > 0) log.info({ pruned }, 'pruned delivered events');
         }
         if ((await runOnce()) > 0) continue;
+        // Sleep until the next retry falls due, a commit here wakes us, or the poll period ends
+        // (for events committed by other processes). Never less than 10 ms: no busy loop.
+        if (running) await idle(Math.max(10, Math.min(options.idlePollMs, await nextDueIn())));
       } catch (error) {
         log.error({ err: error }, 'event dispatcher pass failed');
+        if (running) await idle(options.idlePollMs);
       }
-      if (running) await idle(options.idlePollMs);
     }
   }
 
