@@ -59,7 +59,24 @@ export async function openDatabases(
 }
 
 function openSqlite(filename: string, module: string): OpenDatabase {
-  const knex = knexFactory({
+  const knex = knexFactory(sqliteConfig(filename));
+  return { module, dialect: 'sqlite', knex, role: null, close: () => knex.destroy() };
+}
+
+function openPostgres(config: Config, module: string, role: string | null): OpenDatabase {
+  const knex = knexFactory(postgresConfig(config, module, role));
+  return { module, dialect: 'postgres' as Dialect, knex, role, close: () => knex.destroy() };
+}
+
+/** The Knex settings of one module's database (also what knexfile.ts hands the knex CLI). */
+export function knexConfig(config: Config, module: string): Knex.Config {
+  return config.databaseUrl === null
+    ? sqliteConfig(path.join(config.dataDir, `${module}.sqlite`))
+    : postgresConfig(config, module, null);
+}
+
+function sqliteConfig(filename: string): Knex.Config {
+  return {
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
@@ -73,12 +90,11 @@ function openSqlite(filename: string, module: string): OpenDatabase {
         done(null, connection);
       },
     },
-  });
-  return { module, dialect: 'sqlite', knex, role: null, close: () => knex.destroy() };
+  };
 }
 
-function openPostgres(config: Config, module: string, role: string | null): OpenDatabase {
-  const knex = knexFactory({
+function postgresConfig(config: Config, module: string, role: string | null): Knex.Config {
+  return {
     client: 'pg',
     connection: config.databaseUrl!,
     searchPath: [module],
@@ -90,8 +106,7 @@ function openPostgres(config: Config, module: string, role: string | null): Open
         connection.query(`SET ROLE "${role}"`, (err) => done(err, connection));
       },
     },
-  });
-  return { module, dialect: 'postgres' as Dialect, knex, role, close: () => knex.destroy() };
+  };
 }
 
 /** Creates each module's schema, and its own role owning it when the connecting user may create roles. */

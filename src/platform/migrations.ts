@@ -18,8 +18,9 @@ class FolderSource implements Knex.MigrationSource<string> {
     return fs.readdirSync(this.folder).filter((file) => MIGRATION_FILE.test(file)).sort();
   }
 
+  // The file name, as the knex CLI records it, so `knex migrate:status` agrees (see knexfile.ts).
   getMigrationName(file: string): string {
-    return file.replace(/\.ts$/, '');
+    return file;
   }
 
   async getMigration(file: string): Promise<Knex.Migration> {

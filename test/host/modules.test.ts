@@ -61,7 +61,7 @@ for (const dialect of dialects) {
     fs.writeFileSync(path.join(folder, '002_second.ts'), `export async function up() {}\nexport async function down() {}\n`);
     const ready = await api.get('/ready', null);
     t.is(ready.status, 503);
-    t.is(ready.body.checks.scratch, 'pending migrations: 002_second');
+    t.is(ready.body.checks.scratch, 'pending migrations: 002_second.ts');
   });
 }
 
