@@ -6,8 +6,14 @@ import { ConfigError, loadConfig } from './config.ts';
 import { ROLES, type CommandIO, type CommandSpec, type Role } from './kernel/index.ts';
 import { eventCounts, listEvents, retryDead } from './platform/events/operator.ts';
 import { createLogger } from './platform/logger.ts';
+import { makeProgress } from './platform/progress.ts';
 
-const io: CommandIO = { out: process.stdout, err: process.stderr };
+const io: CommandIO = {
+  out: process.stdout,
+  err: process.stderr,
+  // Progress goes to stderr so stdout stays clean for results.
+  progress: (label, unit, total) => makeProgress(process.stderr, label, unit, total),
+};
 
 function platformCommands(app: App): CommandSpec[] {
   const moduleDb = (name: string | undefined) => {

@@ -42,9 +42,17 @@ export interface SubscriptionSpec<C> {
   handle(cradle: C): (event: EventEnvelope<any>, trx: Knex.Transaction) => Promise<void>;
 }
 
+export interface Progress {
+  /** Reports how many units are done (and the total, once known). */
+  update(done: number, total?: number): void;
+  finish(summary?: string): void;
+}
+
 export interface CommandIO {
-  out: NodeJS.WritableStream & { isTTY?: boolean };
+  out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
+  /** A progress bar on a terminal (count, rate, ETA); plain progress lines otherwise. */
+  progress(label: string, unit: string, total?: number): Progress;
 }
 
 export interface CommandSpec {
