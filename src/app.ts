@@ -130,7 +130,16 @@ function assemble(parts: {
 }) {
   const { config, log, clock, databases, dispatcher, composition, tracks } = parts;
   const platformDb = databases.get('platform')!;
-  const tokens = makeTokenService({ knex: platformDb.knex, clock, bootstrapToken: config.bootstrapToken });
+  // Publisher tokens name a publisher: Operations (local or remote) says whether it exists.
+  const directory = composition.root.hasRegistration('operationsFacade')
+    ? composition.root.resolve<{ publishersByIds(input: { ids: string[] }): Promise<unknown[]> }>('operationsFacade')
+    : null;
+  const tokens = makeTokenService({
+    knex: platformDb.knex,
+    clock,
+    bootstrapToken: config.bootstrapToken,
+    ...(directory && { publisherExists: async (id: string) => (await directory.publishersByIds({ ids: [id] })).length > 0 }),
+  });
   const idempotency = makeIdempotency({ knex: platformDb.knex, clock });
   let stopping = false;
 

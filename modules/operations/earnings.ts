@@ -1,0 +1,63 @@
+/**
+ * Earnings: gross revenue summed in SQL per app, the publisher's share per app
+ * = gross × bps / 10^4 rounded half-up (BigInt), totals = sums of the apps.
+ */
+import type { Knex } from 'knex';
+import { shareMicros, sum, toBigInt, toJsonInteger } from '../../src/kernel/index.ts';
+import type { PublisherEarnings } from './contract.ts';
+
+interface AppTotalsRow {
+  publisher_id: string;
+  revenue_share_bps: number;
+  app_id: string | null;
+  name: string | null;
+  impressions: number | string;
+  clicks: number | string;
+  gross: number | string;
+}
+
+/** Earnings of each given publisher between two days (inclusive), every app listed; one query. */
+export async function earningsBetween(knex: Knex, publisherIds: string[], from: string, to: string): Promise<PublisherEarnings[]> {
+  if (publisherIds.length === 0) return [];
+  const rows: AppTotalsRow[] = await knex('publishers as p')
+    .leftJoin('apps as a', 'a.publisher_id', 'p.id')
+    .leftJoin('ad_units as u', 'u.app_id', 'a.id')
+    .leftJoin('delivery_reports as d', (join) => {
+      join.on('d.ad_unit_id', '=', 'u.id').andOnBetween('d.day', [from, to]);
+    })
+    .whereIn('p.id', publisherIds)
+    .groupBy('p.id', 'p.revenue_share_bps', 'a.id', 'a.name')
+    .orderBy(['p.id', 'a.id'])
+    .select(
+      'p.id as publisher_id',
+      'p.revenue_share_bps',
+      'a.id as app_id',
+      'a.name',
+      knex.raw('coalesce(sum(d.impressions), 0) as impressions'),
+      knex.raw('coalesce(sum(d.clicks), 0) as clicks'),
+      knex.raw('coalesce(sum(d.revenue_micros), 0) as gross'),
+    );
+
+  const byPublisher = new Map<string, PublisherEarnings>();
+  for (const row of rows) {
+    let earnings = byPublisher.get(row.publisher_id);
+    if (!earnings) {
+      earnings = { publisherId: row.publisher_id, revenueShareBps: row.revenue_share_bps, grossMicros: 0, shareMicros: 0, apps: [] };
+      byPublisher.set(row.publisher_id, earnings);
+    }
+    if (row.app_id === null) continue; // a publisher without apps
+    earnings.apps.push({
+      appId: row.app_id,
+      name: row.name!,
+      impressions: toJsonInteger(toBigInt(row.impressions)),
+      clicks: toJsonInteger(toBigInt(row.clicks)),
+      grossMicros: toJsonInteger(toBigInt(row.gross)),
+      shareMicros: toJsonInteger(shareMicros(row.gross, row.revenue_share_bps)),
+    });
+  }
+  for (const earnings of byPublisher.values()) {
+    earnings.grossMicros = toJsonInteger(sum(earnings.apps.map((a) => a.grossMicros)));
+    earnings.shareMicros = toJsonInteger(sum(earnings.apps.map((a) => a.shareMicros)));
+  }
+  return publisherIds.filter((id) => byPublisher.has(id)).map((id) => byPublisher.get(id)!);
+}

@@ -1,0 +1,38 @@
+/** Operations' facade for other modules, as its contract declares it: coarse and batched. */
+import { decodeCursor, monthBounds, toPage, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
+import type { operationsContract } from './contract.ts';
+import type { OperationsModels } from './data/models.ts';
+import { earningsBetween } from './earnings.ts';
+
+export function makeOperationsFacade({ db, models }: { db: ModuleDatabase; models: OperationsModels }): Facade<typeof operationsContract> {
+  const summary = (p: InstanceType<OperationsModels['Publisher']>) => ({
+    id: p.id,
+    name: p.name,
+    contactEmail: p.contactEmail,
+    country: p.country,
+    revenueShareBps: p.revenueShareBps,
+    status: p.status,
+  });
+
+  return {
+    async publishersByIds({ ids }) {
+      if (ids.length === 0) return [];
+      return (await models.Publisher.query().whereIn('id', ids).orderBy('id')).map(summary);
+    },
+
+    async activePublishers({ limit, cursor }) {
+      const after = decodeCursor(cursor ?? undefined, 1);
+      const rows = await models.Publisher.query()
+        .where('status', 'active')
+        .modify((q) => after && q.where('id', '>', after[0]!))
+        .orderBy('id')
+        .limit(limit + 1);
+      return toPage(rows, limit, (p) => [p.id], summary);
+    },
+
+    async earningsForMonth({ publisherIds, month }) {
+      const { from, to } = monthBounds(month);
+      return earningsBetween(db.knex, publisherIds, from, to);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/** Request and response schemas of Operations' HTTP API. */
+import { Day, Email, Nullable, Strict, Timestamp, Type } from '../../../src/kernel/index.ts';
+import { InvoiceSummary } from '../../billing/contract.ts';
+import { AppEarnings, PublisherStatus } from '../contract.ts';
+
+export const IdParam = Strict({ id: Type.String({ minLength: 1, maxLength: 40 }) });
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['DE'] });
+const Bps = Type.Integer({ minimum: 0, maximum: 10_000, description: 'basis points: 7000 = 70%' });
+const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+export const Publisher = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  contactEmail: Type.String(),
+  country: Type.String(),
+  revenueShareBps: Bps,
+  status: PublisherStatus,
+  version: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const NewPublisher = Strict({ name: Name, contactEmail: Email, country: Country, revenueShareBps: Type.Optional(Bps) });
+
+export const PublisherPatch = Type.Object(
+  {
+    name: Type.Optional(Name),
+    contactEmail: Type.Optional(Email),
+    country: Type.Optional(Country),
+    revenueShareBps: Type.Optional(Bps),
+    status: Type.Optional(PublisherStatus),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const Platform = Type.Union([Type.Literal('android'), Type.Literal('ios'), Type.Literal('web')]);
+export const Format = Type.Union([Type.Literal('native'), Type.Literal('banner'), Type.Literal('interstitial'), Type.Literal('rewarded')]);
+
+export const App = Type.Object({
+  id: Type.String(),
+  publisherId: Type.String(),
+  name: Type.String(),
+  platform: Platform,
+  bundleId: Type.String(),
+  createdAt: Timestamp,
+});
+
+export const NewApp = Strict({ name: Name, platform: Platform, bundleId: Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S+$' }) });
+
+export const AdUnit = Type.Object({
+  id: Type.String(),
+  appId: Type.String(),
+  publisherId: Type.String(),
+  name: Type.String(),
+  format: Format,
+  floorCpmMicros: Count,
+  createdAt: Timestamp,
+});
+
+export const NewAdUnit = Strict({ name: Name, format: Format, floorCpmMicros: Type.Optional(Count) });
+
+export const MAX_DELIVERY_ROWS = 10_000;
+
+export const DeliveryRow = Strict({
+  adUnitId: Type.String({ minLength: 1, maxLength: 40 }),
+  date: Day,
+  impressions: Count,
+  clicks: Count,
+  revenueMicros: Count,
+});
+
+export const DeliveryReports = Strict({ rows: Type.Array(DeliveryRow, { minItems: 1, maxItems: MAX_DELIVERY_ROWS }) });
+
+export const Earnings = Type.Object({
+  publisherId: Type.String(),
+  from: Day,
+  to: Day,
+  grossMicros: Count,
+  shareMicros: Count,
+  apps: Type.Array(AppEarnings),
+});
+
+export const Dashboard = Type.Object({
+  publisher: Publisher,
+  monthToDate: Type.Object({ grossMicros: Count, shareMicros: Count }),
+  invoices: Type.Array(InvoiceSummary),
+  outstandingMinor: Count,
+  currency: Type.String(),
+  lastPaymentAt: Nullable(Timestamp),
+});

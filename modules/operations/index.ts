@@ -1,0 +1,74 @@
+/** The Operations module: publishers, apps, ad units, delivery reports, earnings. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { asFunction } from 'awilix';
+import { defineModule, type CommandSpec, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
+import { InvoiceIssued, InvoicePaid, InvoiceVoided, billingContract } from '../billing/contract.ts';
+import { makeCatalog, type Catalog } from './catalog.ts';
+import { closeMonth, recordPayment, reopenMonth } from './closedPeriods.ts';
+import { operationsContract } from './contract.ts';
+import { makeDashboard, type Dashboard } from './dashboard.ts';
+import { bindModels, type OperationsModels } from './data/models.ts';
+import { importDeliveries } from './deliveryImport.ts';
+import { makeDeliveryReports, type DeliveryReports } from './deliveryReports.ts';
+import { makeOperationsFacade } from './facade.ts';
+import { catalogRoutes } from './http/catalogRoutes.ts';
+import { deliveryRoutes } from './http/deliveryRoutes.ts';
+import { publisherRoutes } from './http/publisherRoutes.ts';
+import { makePublishers, type Publishers } from './publishers.ts';
+
+interface OperationsCradle extends PlatformCradle {
+  models: OperationsModels;
+  publishers: Publishers;
+  catalog: Catalog;
+  deliveryReports: DeliveryReports;
+  dashboard: Dashboard;
+  billingFacade: Facade<typeof billingContract>;
+}
+
+function commands({ db }: OperationsCradle): CommandSpec[] {
+  return [
+    {
+      name: 'import deliveries',
+      usage: 'import deliveries FILE.csv',
+      summary: 'Import an ad-network CSV dump (all lines or none)',
+      async run(args, io) {
+        const file = args[0];
+        if (!file) throw new Error('name the CSV file to import');
+        const result = await importDeliveries(db, file, io);
+        for (const bad of result.badLines) io.err.write(`line ${bad.line}: ${bad.message}\n`);
+        if (result.moreBadLines > 0) io.err.write(`… and ${result.moreBadLines} more bad lines\n`);
+        if (result.badLines.length > 0) {
+          io.err.write('nothing was written\n');
+          return 1;
+        }
+        io.out.write(`${result.rows} rows imported\n`);
+        return 0;
+      },
+    },
+  ];
+}
+
+export const operationsModule = defineModule<OperationsCradle>({
+  name: 'operations',
+  migrations: path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'),
+  provides: operationsContract,
+  uses: [billingContract],
+  register(container) {
+    container.register({
+      models: asFunction(({ db }: PlatformCradle) => bindModels(db.knex)).singleton(),
+      publishers: asFunction(makePublishers).singleton(),
+      catalog: asFunction(makeCatalog).singleton(),
+      deliveryReports: asFunction(makeDeliveryReports).singleton(),
+      dashboard: asFunction(makeDashboard).singleton(),
+    });
+  },
+  facade: makeOperationsFacade,
+  routes: (c) => [...publisherRoutes(c.publishers), ...catalogRoutes(c.catalog), ...deliveryRoutes(c)],
+  subscriptions: [
+    { event: InvoiceIssued, handler: 'closeMonth', handle: () => closeMonth },
+    { event: InvoiceVoided, handler: 'reopenMonth', handle: () => reopenMonth },
+    { event: InvoicePaid, handler: 'recordPayment', handle: () => recordPayment },
+  ],
+  commands,
+});

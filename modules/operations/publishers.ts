@@ -1,0 +1,136 @@
+/** Registering and changing publishers; each change publishes its event in the same transaction. */
+import type { Knex } from 'knex';
+import {
+  decodeCursor,
+  invalid,
+  newId,
+  notFound,
+  staleVersion,
+  toPage,
+  type Clock,
+  type ModuleDatabase,
+  type Outbox,
+  type PageOf,
+} from '../../src/kernel/index.ts';
+import { PublisherRegistered, PublisherUpdated, type PublisherSummary } from './contract.ts';
+import type { OperationsModels, Publisher } from './data/models.ts';
+
+export interface PublisherView extends PublisherSummary {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewPublisher {
+  name: string;
+  contactEmail: string;
+  country: string;
+  revenueShareBps?: number;
+}
+
+export type PublisherChanges = Partial<NewPublisher & { status: 'active' | 'suspended' }>;
+
+export const DEFAULT_REVENUE_SHARE_BPS = 7_000;
+
+const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** ISO 3166-1 alpha-2: two capitals that name a known region. */
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && regions.of(code) !== code;
+}
+
+export const publisherNotFound = (id: string) => notFound('OPERATIONS.PUBLISHER_NOT_FOUND', `No publisher ${id}`);
+
+export const view = (p: Publisher): PublisherView => ({
+  id: p.id,
+  name: p.name,
+  contactEmail: p.contactEmail,
+  country: p.country,
+  revenueShareBps: p.revenueShareBps,
+  status: p.status,
+  version: p.version,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+});
+
+function checkCountry(country: string | undefined): void {
+  if (country !== undefined && !isCountryCode(country)) {
+    throw invalid('OPERATIONS.COUNTRY_UNKNOWN', `${country} is not an ISO 3166-1 alpha-2 country code`, [
+      { path: '/country', message: 'must be an ISO 3166-1 alpha-2 code, e.g. DE' },
+    ]);
+  }
+}
+
+export function makePublishers({ db, models, outbox, clock }: { db: ModuleDatabase; models: OperationsModels; outbox: Outbox; clock: Clock }) {
+  const { Publisher } = models;
+
+  async function find(id: string, trx?: Knex.Transaction): Promise<Publisher> {
+    const publisher = await Publisher.query(trx).findById(id).forUpdate();
+    if (!publisher) throw publisherNotFound(id);
+    return publisher;
+  }
+
+  return {
+    async register(input: NewPublisher): Promise<PublisherView> {
+      checkCountry(input.country);
+      const now = clock.now().toISOString();
+      return db.knex.transaction(async (trx) => {
+        const publisher = await Publisher.query(trx).insert({
+          id: newId('pub'),
+          name: input.name,
+          contactEmail: input.contactEmail,
+          country: input.country,
+          revenueShareBps: input.revenueShareBps ?? DEFAULT_REVENUE_SHARE_BPS,
+          status: 'active',
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const { id, version, createdAt, updatedAt, ...facts } = view(publisher);
+        await outbox.append(trx, PublisherRegistered, { publisherId: id, ...facts, registeredAt: createdAt });
+        return view(publisher);
+      });
+    },
+
+    async update(id: string, changes: PublisherChanges, expectedVersion?: number): Promise<PublisherView> {
+      checkCountry(changes.country);
+      return db.knex.transaction(async (trx) => {
+        const current = await find(id, trx);
+        if (expectedVersion !== undefined && expectedVersion !== current.version) {
+          throw staleVersion('OPERATIONS.PUBLISHER_VERSION_STALE', `Publisher ${id} is at version ${current.version}, not ${expectedVersion}`);
+        }
+        const changed = (Object.keys(changes) as (keyof PublisherChanges)[]).filter((k) => changes[k] !== current[k]);
+        if (changed.length === 0) return view(current);
+        const updated = await current.$query(trx).patchAndFetch({
+          ...changes,
+          version: current.version + 1,
+          updatedAt: clock.now().toISOString(),
+        });
+        const { id: publisherId, createdAt, updatedAt, ...facts } = view(updated);
+        await outbox.append(trx, PublisherUpdated, { publisherId, ...facts, changed, updatedAt });
+        return view(updated);
+      });
+    },
+
+    async get(id: string): Promise<PublisherView> {
+      return view(await find(id));
+    },
+
+    async list(options: { status?: 'active' | 'suspended'; limit: number; cursor?: string | null }): Promise<PageOf<PublisherView>> {
+      const after = decodeCursor(options.cursor ?? undefined, 1);
+      const rows = await Publisher.query()
+        .modify((q) => options.status && q.where('status', options.status))
+        .modify((q) => after && q.where('id', '>', after[0]!))
+        .orderBy('id')
+        .limit(options.limit + 1);
+      return toPage(rows, options.limit, (p) => [p.id], view);
+    },
+
+    async byIds(ids: string[]): Promise<PublisherView[]> {
+      if (ids.length === 0) return [];
+      return (await Publisher.query().whereIn('id', ids).orderBy('id')).map(view);
+    },
+  };
+}
+
+export type Publishers = ReturnType<typeof makePublishers>;
