@@ -2,6 +2,7 @@
 import {
   conflict,
   decodeCursor,
+  isUniqueViolation,
   newId,
   notFound,
   toPage,
@@ -52,11 +53,6 @@ const adUnitView = (u: AdUnit, publisherId: string): AdUnitView => ({
 
 const appNotFound = (id: string) => notFound('OPERATIONS.APP_NOT_FOUND', `No app ${id}`);
 
-/** Unique-constraint violations on both databases. */
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message ?? '');
-}
 
 export function makeCatalog({ models, clock }: { models: OperationsModels; clock: Clock }) {
   const { Publisher, App, AdUnit } = models;

@@ -2,9 +2,9 @@
  * What Operations offers other modules: publishers and earnings through a
  * batched facade, and events when publishers are registered or changed.
  */
-import { Email, Month, Nullable, Page, Strict, Timestamp, Type, defineContract, defineEvent, defineMethod, type Static } from '../../src/kernel/index.ts';
+import { Email, Month, Nullable, Page, Strict, StringEnum, Timestamp, Type, defineContract, defineEvent, defineMethod, type Static } from '../../src/kernel/index.ts';
 
-export const PublisherStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended')]);
+export const PublisherStatus = StringEnum(['active', 'suspended']);
 
 export const PublisherSummary = Type.Object({
   id: Type.String(),

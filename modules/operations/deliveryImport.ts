@@ -36,8 +36,6 @@ export function parseLine(text: string): DeliveryRow | string {
 
 export async function importDeliveries(db: ModuleDatabase, file: string, io: CommandIO): Promise<ImportResult> {
   const size = fs.statSync(file).size;
-  const input = fs.createReadStream(file);
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
   const progress = io.progress('import', 'rows');
   const result: ImportResult = { rows: 0, badLines: [], moreBadLines: 0 };
   const bad = (line: number, message: string) => {
@@ -47,6 +45,9 @@ export async function importDeliveries(db: ModuleDatabase, file: string, io: Com
 
   await db.knex.transaction(async (trx) => {
     const facts = await loadFacts(trx, 'all');
+    // Opened only now: lines read before iteration starts would be lost.
+    const input = fs.createReadStream(file);
+    const lines = readline.createInterface({ input, crlfDelay: Infinity });
     let batch: DeliveryRow[] = [];
     let lineNumber = 0;
     for await (const text of lines) {

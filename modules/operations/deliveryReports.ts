@@ -59,19 +59,26 @@ export function checkRow(row: DeliveryRow, facts: DeliveryFacts): RowVerdict {
   return { ok: true };
 }
 
-/** Multi-row upsert of one chunk; a later row for the same (ad unit, day) replaces an earlier one. */
+/**
+ * Multi-row upserts, UPSERT_CHUNK rows per statement; a later row for the same
+ * (ad unit, day) replaces an earlier one. Plain `INSERT … VALUES (…), (…) ON
+ * CONFLICT … DO UPDATE`, which both databases run as one statement (Knex would
+ * compile a multi-row insert for SQLite into a compound SELECT capped at 500 rows).
+ */
 export async function upsertRows(trx: Knex.Transaction, rows: DeliveryRow[]): Promise<void> {
   const latest = new Map<string, DeliveryRow>();
   for (const row of rows) latest.set(`${row.adUnitId} ${row.date}`, row);
-  const values = [...latest.values()].map((r) => ({
-    ad_unit_id: r.adUnitId,
-    day: r.date,
-    impressions: r.impressions,
-    clicks: r.clicks,
-    revenue_micros: r.revenueMicros,
-  }));
-  for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
-    await trx('delivery_reports').insert(values.slice(i, i + UPSERT_CHUNK)).onConflict(['ad_unit_id', 'day']).merge();
+  const unique = [...latest.values()];
+  for (let i = 0; i < unique.length; i += UPSERT_CHUNK) {
+    const chunk = unique.slice(i, i + UPSERT_CHUNK);
+    const bindings = chunk.flatMap((r) => [r.adUnitId, r.date, r.impressions, r.clicks, r.revenueMicros]);
+    await trx.raw(
+      `INSERT INTO delivery_reports (ad_unit_id, day, impressions, clicks, revenue_micros)
+       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (ad_unit_id, day) DO UPDATE SET
+         impressions = excluded.impressions, clicks = excluded.clicks, revenue_micros = excluded.revenue_micros`,
+      bindings,
+    );
   }
 }
 

@@ -48,3 +48,11 @@ export const staleVersion = (code: string, message: string) => new DomainError(c
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/** A unique-constraint violation from PostgreSQL or SQLite, raw or wrapped by Objection. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; nativeError?: { code?: string } } | null;
+  if (!e) return false;
+  const code = e.nativeError?.code ?? e.code;
+  return e.name === 'UniqueViolationError' || code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

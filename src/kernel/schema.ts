@@ -57,19 +57,29 @@ function describe(errors: FieldError[]): string {
 }
 
 function toFieldErrors(errors: ErrorObject[], at: string): FieldError[] {
-  return errors.map((error) => {
-    const path = at + error.instancePath;
-    switch (error.keyword) {
-      case 'required':
-        return { path: `${path}/${error.params.missingProperty}`, message: 'is required' };
-      case 'additionalProperties':
-        return { path: `${path}/${error.params.additionalProperty}`, message: 'is not an allowed field' };
-      case 'format':
-        return { path, message: `must be a valid ${error.params.format}` };
-      default:
-        return { path, message: error.message ?? 'is invalid' };
-    }
-  });
+  // One message per path: a union failing reports once, not once per branch.
+  const byPath = new Map<string, FieldError>();
+  for (const error of errors) {
+    const field = toFieldError(error, at);
+    if (!byPath.has(field.path)) byPath.set(field.path, field);
+  }
+  return [...byPath.values()];
+}
+
+function toFieldError(error: ErrorObject, at: string): FieldError {
+  const path = at + error.instancePath;
+  switch (error.keyword) {
+    case 'required':
+      return { path: `${path}/${error.params.missingProperty}`, message: 'is required' };
+    case 'additionalProperties':
+      return { path: `${path}/${error.params.additionalProperty}`, message: 'is not an allowed field' };
+    case 'format':
+      return { path, message: `must be a valid ${error.params.format}` };
+    case 'enum':
+      return { path, message: `must be one of ${(error.params.allowedValues as string[]).join(', ')}` };
+    default:
+      return { path, message: error.message ?? 'is invalid' };
+  }
 }
 
 // Shared building blocks.
@@ -77,6 +87,9 @@ export const Day = Type.String({ format: 'day', description: 'UTC day, YYYY-MM-D
 export const Month = Type.String({ format: 'month', description: 'UTC month, YYYY-MM', examples: ['2026-03'] });
 export const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp' });
 export const Email = Type.String({ format: 'email', maxLength: 254 });
+/** A string that is one of the given values (`{ enum: [...] }` in JSON Schema). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** An object schema that refuses unknown fields (a client cannot set what it may not). */

@@ -1,5 +1,5 @@
 /** Request and response schemas of Operations' HTTP API. */
-import { Day, Email, Nullable, Strict, Timestamp, Type } from '../../../src/kernel/index.ts';
+import { Day, Email, Nullable, Strict, StringEnum, Timestamp, Type } from '../../../src/kernel/index.ts';
 import { InvoiceSummary } from '../../billing/contract.ts';
 import { AppEarnings, PublisherStatus } from '../contract.ts';
 
@@ -35,8 +35,8 @@ export const PublisherPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const Platform = Type.Union([Type.Literal('android'), Type.Literal('ios'), Type.Literal('web')]);
-export const Format = Type.Union([Type.Literal('native'), Type.Literal('banner'), Type.Literal('interstitial'), Type.Literal('rewarded')]);
+export const Platform = StringEnum(['android', 'ios', 'web']);
+export const Format = StringEnum(['native', 'banner', 'interstitial', 'rewarded']);
 
 export const App = Type.Object({
   id: Type.String(),

@@ -1,8 +1,8 @@
 /** `/v1/tokens`: admins create, list and revoke API tokens. */
-import { Nullable, Page, PageQuery, ROLES, Strict, Timestamp, Type, route } from '../../kernel/index.ts';
+import { Nullable, Page, PageQuery, ROLES, Strict, StringEnum, Timestamp, Type, route } from '../../kernel/index.ts';
 import type { TokenService } from './tokens.ts';
 
-const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const RoleSchema = StringEnum(ROLES);
 
 const TokenView = Type.Object({
   id: Type.String(),

@@ -1,0 +1,42 @@
+import { Writable } from 'node:stream';
+import test from 'ava';
+import { makeProgress } from '../../src/platform/progress.ts';
+
+function sink(isTTY: boolean) {
+  let text = '';
+  const stream = Object.assign(new Writable({ write(chunk, _enc, done) { text += chunk; done(); } }), { isTTY });
+  return { stream, text: () => text };
+}
+
+test('on a terminal the bar redraws in place with count, rate and ETA', (t) => {
+  let now = 0;
+  const out = sink(true);
+  const progress = makeProgress(out.stream, 'import', 'rows', 1000, () => now);
+  now = 1000;
+  progress.update(250);
+  t.is(out.text(), '\r\x1b[2Kimport [#####---------------]  25% 250/1,000 rows, 250 rows/s, ETA 3s');
+  now = 1050;
+  progress.update(260);
+  t.is(out.text().split('\r').length, 2, 'no redraw within 100 ms');
+  now = 4000;
+  progress.update(1000);
+  progress.finish();
+  t.regex(out.text(), /100% 1,000\/1,000 rows, 250 rows\/s, ETA 0s\nimport done: 1,000 rows in 4\.0s\n$/);
+});
+
+test('without a terminal it writes plain progress lines every two seconds', (t) => {
+  let now = 0;
+  const out = sink(false);
+  const progress = makeProgress(out.stream, 'import', 'rows', undefined, () => now);
+  for (now = 500; now <= 5000; now += 500) progress.update(now * 10);
+  progress.finish('50,000 rows written');
+  const lines = out.text().trimEnd().split('\n');
+  t.deepEqual(lines, [
+    'import 5,000 rows, 10,000 rows/s, ETA ?',
+    'import 25,000 rows, 10,000 rows/s, ETA ?',
+    'import 45,000 rows, 10,000 rows/s, ETA ?',
+    'import 50,000 rows, 10,000 rows/s, ETA ?',
+    'import done: 50,000 rows written in 5.0s',
+  ]);
+  t.false(out.text().includes('\r'));
+});

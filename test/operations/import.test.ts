@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import { createApp } from '../../src/app.ts';
+import { operationsModule } from '../../modules/operations/index.ts';
+import { billingStubModule } from '../fixtures/modules/billingStub/index.ts';
+import { databaseEnv, spawnTs } from '../helpers/child.ts';
+import { dialects, tempDir, testConfig } from '../helpers/databases.ts';
+
+const HEADER = 'ad_unit_id,date,impressions,clicks,revenue_micros';
+
+async function prepare(t: Parameters<typeof testConfig>[0], dialect: (typeof dialects)[number]) {
+  const config = await testConfig(t, dialect);
+  const app = await createApp(config, { modules: [operationsModule, billingStubModule] });
+  const c = app.modules[0]!.container.cradle as any;
+  const publisher = await c.publishers.register({ name: 'CSV Games', contactEmail: 'csv@games.example', country: 'SE' });
+  const game = await c.catalog.addApp(publisher.id, { name: 'Rows', platform: 'android', bundleId: 'se.csv.rows' });
+  const units = [await c.catalog.addAdUnit(game.id, { name: 'a', format: 'banner' }), await c.catalog.addAdUnit(game.id, { name: 'b', format: 'native' })];
+  await app.close();
+  const cli = (file: string) => spawnTs('test/fixtures/cli.ts', ['import', 'deliveries', file], { ...databaseEnv(config), TEST_MODULES: 'operations' });
+  const count = async () => {
+    const check = await createApp(config, { modules: [operationsModule, billingStubModule] });
+    const [row] = await check.databases.get('operations')!.knex('delivery_reports').count({ n: '*' }).sum({ gross: 'revenue_micros' });
+    await check.close();
+    return { rows: Number(row!.n), gross: Number(row!.gross ?? 0) };
+  };
+  return { units: units.map((u) => u.id as string), cli, count, dir: tempDir(t) };
+}
+
+for (const dialect of dialects) {
+  test(`[${dialect}] the CSV import writes every row of a good file, a resent day replacing the earlier one`, async (t) => {
+    const { units, cli, count, dir } = await prepare(t, dialect);
+    const lines = [HEADER];
+    for (let day = 1; day <= 28; day++) {
+      for (const unit of units) lines.push(`${unit},2026-02-${String(day).padStart(2, '0')},1000,10,250000`);
+    }
+    lines.push(`${units[0]},2026-02-01,2000,20,500000`); // resent
+    const file = path.join(dir, 'good.csv');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const run = cli(file);
+    const { code } = await run.exited;
+    t.is(code, 0, run.output());
+    t.regex(run.output(), /57 rows imported/);
+    t.regex(run.output(), /import done: 57 rows written in [\d.]+s/);
+    t.deepEqual(await count(), { rows: 56, gross: 55 * 250_000 + 500_000 });
+  });
+
+  test(`[${dialect}] a file with bad lines writes nothing and names each bad line by number`, async (t) => {
+    const { units, cli, count, dir } = await prepare(t, dialect);
+    const good = `${units[0]},2026-02-01,1000,10,250000`;
+    const file = path.join(dir, 'bad.csv');
+    fs.writeFileSync(file, [
+      HEADER,
+      good,
+      `${units[0]},2026-02-30,1000,10,250000`,
+      'adu_nope,2026-02-02,1000,10,250000',
+      `${units[1]},2026-02-03,10,11,250000`,
+      `${units[1]},2026-02-04,-5,0,1`,
+      `${units[1]},2026-02-05,5`,
+      good,
+    ].join('\n'));
+    const run = cli(file);
+    const { code } = await run.exited;
+    t.is(code, 1);
+    const output = run.output();
+    t.regex(output, /line 3: date "2026-02-30" is not a real YYYY-MM-DD day/);
+    t.regex(output, /line 4: adUnitId is not a known ad unit/);
+    t.regex(output, /line 5: clicks must not exceed impressions/);
+    t.regex(output, /line 6: impressions "-5" is not a non-negative integer/);
+    t.regex(output, /line 7: expected 5 fields, found 3/);
+    t.notRegex(output, /line [28]:/);
+    t.regex(output, /nothing was written/);
+    t.deepEqual(await count(), { rows: 0, gross: 0 });
+
+    fs.writeFileSync(file, `impressions,date\n${good}\n`);
+    const header = cli(file);
+    t.is((await header.exited).code, 1);
+    t.regex(header.output(), /line 1: the header must be ad_unit_id,date,impressions,clicks,revenue_micros/);
+  });
+}
