@@ -3,7 +3,7 @@ import { dialects } from '../helpers/databases.ts';
 import { boot } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { noteServiceOf, notesModule } from '../fixtures/modules/notes/index.ts';
-import { tallyModule } from '../fixtures/modules/tally/index.ts';
+import { failingTopics, tallyModule } from '../fixtures/modules/tally/index.ts';
 
 const modules = [notesModule, tallyModule];
 
@@ -51,5 +51,25 @@ for (const dialect of dialects) {
       t.is(row.count, 10);
     }
     t.is((await tally('inbox').select()).length, 30);
+  });
+}
+
+for (const dialect of dialects) {
+  test(`[${dialect}] delivered events are pruned after the retention period; undelivered ones never are`, async (t) => {
+    let now = Date.parse('2026-03-01T00:00:00.000Z');
+    const api = await boot(t, dialect, { modules, start: false, clock: { now: () => new Date(now) }, dispatcher: { options: { retentionMs: 60_000 } } });
+    const notes = noteServiceOf(api.app);
+    await notes.write('a', 'delivered');
+    await api.app.dispatcher.runOnce();
+    failingTopics.add(`stuck-${dialect}`);
+    t.teardown(() => failingTopics.delete(`stuck-${dialect}`));
+    await notes.write(`stuck-${dialect}`, 'pending');
+    await api.app.dispatcher.runOnce();
+    const outbox = api.app.databases.get('notes')!.knex;
+    now += 59_000;
+    t.is(await api.app.dispatcher.prune(), 0, 'kept within the retention period');
+    now += 2_000;
+    t.is(await api.app.dispatcher.prune(), 1);
+    t.deepEqual((await outbox('outbox').select('status')).map((r) => r.status), ['pending']);
   });
 }
