@@ -2,6 +2,7 @@
  * createApp() builds seams — databases, migrations, module containers, event
  * dispatcher, HTTP stack — and never listens: src/main.ts does that.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
@@ -18,6 +19,8 @@ import { makeDispatcher, type DispatcherDeps } from './platform/events/dispatche
 import { handleOnce } from './platform/events/inbox.ts';
 import { eventCounts } from './platform/events/operator.ts';
 import { makeOutbox, type SubscriberIndex } from './platform/events/outbox.ts';
+import { docsRoutes } from './platform/http/docs.ts';
+import { openApiDocument } from './platform/http/openapi.ts';
 import { errorHandler, logUnexpected } from './platform/http/problem.ts';
 import { requestContext } from './platform/http/requestContext.ts';
 import { mountRoutes } from './platform/http/routes.ts';
@@ -27,6 +30,7 @@ import { createLogger, systemClock } from './platform/logger.ts';
 import { migrate, pendingMigrations, type MigrationTrack } from './platform/migrations.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const VERSION = (JSON.parse(fs.readFileSync(path.join(here, '../package.json'), 'utf8')) as { version: string }).version;
 const PLATFORM_MIGRATIONS = path.join(here, 'platform/migrations');
 const EVENT_MIGRATIONS = path.join(here, 'platform/events/migrations');
 
@@ -169,14 +173,19 @@ function assemble(parts: {
   koa.use(errorHandler(logUnexpected(log)));
   // Security headers on every response.
   koa.use(helmet());
-  // System routes need no token.
+  // System routes and the API documentation need no token.
   const system = systemRoutes(readiness);
   koa.use(system.routes()).use(system.allowedMethods());
+  const mounted = [
+    { module: 'platform', routes: tokenRoutes(tokens) },
+    ...composition.modules.map((m) => ({ module: m.definition.name, routes: m.routes })),
+  ];
+  const docs = docsRoutes(openApiDocument(mounted, VERSION));
+  koa.use(docs.routes()).use(docs.allowedMethods());
   // The API: tokens, then each module's routes, each authenticated and validated per route.
   const api = new Router();
   const routeDeps = { tokens, idempotency, log };
-  mountRoutes(api, tokenRoutes(tokens), 'platform', routeDeps);
-  for (const module of composition.modules) mountRoutes(api, module.routes, module.definition.name, routeDeps);
+  for (const { module, routes } of mounted) mountRoutes(api, routes, module, routeDeps);
   koa.use(api.routes()).use(api.allowedMethods());
 
   const workers = composition.modules.flatMap((m: ComposedModule) => m.definition.workers?.(m.container.cradle) ?? []);

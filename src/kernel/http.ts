@@ -60,6 +60,11 @@ export interface RouteSpec<P extends TSchema = TSchema, Q extends TSchema = TSch
   bodyLimit?: number;
   /** Documented responses: status → schema (null for no body, 'binary' for a file). */
   responses: Record<number, TSchema | 'binary' | null>;
+  /**
+   * Problem statuses the handler itself may answer (409, 412, …); those the host
+   * adds (400/413/422 for bodies, 401, 403, 404 for ids) are documented for it.
+   */
+  errors?: number[];
   handler: (request: RouteRequest<Static<P>, Static<Q>, Static<B>>) => Promise<Reply>;
 }
 

@@ -14,6 +14,7 @@ export function catalogRoutes(catalog: Catalog) {
       params: IdParam,
       body: NewApp,
       responses: { 201: App },
+      errors: [409],
       handler: async ({ params, body }) => ({ status: 201, body: await catalog.addApp(params.id, body) }),
     }),
     route({

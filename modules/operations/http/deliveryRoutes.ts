@@ -19,6 +19,7 @@ export function deliveryRoutes({ db, deliveryReports, dashboard }: { db: ModuleD
       body: DeliveryReportsBody,
       bodyLimit: DELIVERY_BODY_LIMIT,
       responses: { 200: Type.Object({ accepted: Type.Integer() }) },
+      errors: [409],
       handler: async ({ body }) => ({ body: await deliveryReports.put(body.rows) }),
     }),
     route({

@@ -48,6 +48,7 @@ export function publisherRoutes(publishers: Publishers) {
       params: IdParam,
       body: PublisherPatch,
       responses: { 200: Publisher },
+      errors: [412],
       handler: async (request) => {
         const publisher = await publishers.update(request.params.id, request.body, expectedVersion(request));
         return { body: publisher, headers: { ETag: etag(publisher.version) } };
