@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import { ConfigError, type Config } from './config.ts';
-import type { Clock, Logger, ModuleDefinition } from './kernel/index.ts';
+import type { Config } from './config.ts';
+import { DomainError, facadeName, type Clock, type EventEnvelope, type Logger, type ModuleDefinition } from './kernel/index.ts';
 import { modules as moduleList } from './modules.ts';
 import { makeTokenService } from './platform/auth/tokens.ts';
 import { tokenRoutes } from './platform/auth/tokenRoutes.ts';
@@ -18,7 +18,7 @@ import { openDatabases, type OpenDatabase } from './platform/database.ts';
 import { makeDispatcher, type DispatcherDeps } from './platform/events/dispatcher.ts';
 import { handleOnce } from './platform/events/inbox.ts';
 import { eventCounts } from './platform/events/operator.ts';
-import { makeOutbox, type SubscriberIndex } from './platform/events/outbox.ts';
+import { makeOutbox } from './platform/events/outbox.ts';
 import { docsRoutes } from './platform/http/docs.ts';
 import { openApiDocument } from './platform/http/openapi.ts';
 import { errorHandler, logUnexpected } from './platform/http/problem.ts';
@@ -26,6 +26,8 @@ import { requestContext } from './platform/http/requestContext.ts';
 import { mountRoutes } from './platform/http/routes.ts';
 import { systemRoutes, type ReadinessReport } from './platform/http/systemRoutes.ts';
 import { makeIdempotency } from './platform/idempotency.ts';
+import { internalRoutes } from './platform/remote/internalRoutes.ts';
+import { planTopology, type Topology } from './platform/topology.ts';
 import { createLogger, systemClock } from './platform/logger.ts';
 import { migrate, pendingMigrations, type MigrationTrack } from './platform/migrations.ts';
 
@@ -55,8 +57,8 @@ export function migrationTracks(module: ModuleDefinition | 'platform'): Migratio
 export async function createApp(config: Config, options: AppOptions = {}) {
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
-  const all = options.modules ?? moduleList;
-  const local = selectModules(all, config.modules);
+  const topology = planTopology(options.modules ?? moduleList, config);
+  const { local } = topology;
   const tracks = new Map(local.map((m) => [m.name, migrationTracks(m)]));
   tracks.set('platform', migrationTracks('platform'));
 
@@ -77,50 +79,38 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       clock,
       log: log.child({ component: 'dispatcher' }),
       ...options.dispatcher,
+      // A local handler runs through its inbox here; a remote module's, over HTTP into its inbox.
       deliver: async (subscriber, event) => {
         const handler = handlers.get(subscriber);
-        if (!handler) throw new Error(`no handler ${subscriber} in this process`);
-        await handler(event);
+        if (handler) return void (await handler(event));
+        const module = subscriber.split('.')[0]!;
+        const remote = topology.remotes.get(module);
+        if (!remote) throw new Error(`no handler ${subscriber} here, and module ${module} is not remote`);
+        await remote.deliverEvent(module, subscriber, event);
       },
     });
-    const subscribers = subscriberIndex(all);
-    composition = composeModules(local, (name) => ({
-      db: db(name),
-      outbox: makeOutbox({ module: name, subscribers, clock, onCommit: dispatcher.wake }),
-      log: log.child({ module: name }),
-      clock,
-    }));
+    composition = composeModules(
+      local,
+      (name) => ({
+        db: db(name),
+        outbox: makeOutbox({ module: name, subscribers: topology.subscribers, clock, onCommit: dispatcher.wake }),
+        log: log.child({ module: name }),
+        clock,
+      }),
+      topology.remoteFacades,
+    );
     for (const module of composition.modules) {
       for (const { spec, handle } of module.subscriptions) {
         const key = `${module.definition.name}.${spec.handler}`;
         handlers.set(key, (event) => handleOnce(db(module.definition.name), clock, key, event, handle));
       }
     }
-    return assemble({ config, log, clock, databases, dispatcher, composition, tracks });
+    return assemble({ config, log, clock, databases, dispatcher, composition, tracks, topology, handlers });
   } catch (error) {
     await Promise.all([...databases.values()].map((d) => d.close()));
+    await topology.close();
     throw error;
   }
-}
-
-function selectModules(all: ModuleDefinition[], wanted: string[] | null): ModuleDefinition[] {
-  if (wanted === null) return all;
-  const unknown = wanted.filter((name) => !all.some((m) => m.name === name));
-  if (unknown.length > 0) {
-    throw new ConfigError([`SEAMS_MODULES names unknown modules: ${unknown.join(', ')} (known: ${all.map((m) => m.name).join(', ')})`]);
-  }
-  return all.filter((m) => wanted.includes(m.name));
-}
-
-/** Every subscription of every known module, local or not, so events reach remote subscribers too. */
-function subscriberIndex(all: ModuleDefinition[]): SubscriberIndex {
-  const index: SubscriberIndex = new Map();
-  for (const module of all) {
-    for (const sub of module.subscriptions ?? []) {
-      index.set(sub.event.name, [...(index.get(sub.event.name) ?? []), `${module.name}.${sub.handler}`]);
-    }
-  }
-  return index;
 }
 
 function assemble(parts: {
@@ -131,8 +121,10 @@ function assemble(parts: {
   dispatcher: ReturnType<typeof makeDispatcher>;
   composition: ReturnType<typeof composeModules>;
   tracks: Map<string, MigrationTrack[]>;
+  topology: Topology;
+  handlers: Map<string, (event: EventEnvelope) => Promise<unknown>>;
 }) {
-  const { config, log, clock, databases, dispatcher, composition, tracks } = parts;
+  const { config, log, clock, databases, dispatcher, composition, tracks, topology, handlers } = parts;
   const platformDb = databases.get('platform')!;
   // Publisher tokens name a publisher: Operations (local or remote) says whether it exists.
   const directory = composition.root.hasRegistration('operationsFacade')
@@ -182,6 +174,21 @@ function assemble(parts: {
   ];
   const docs = docsRoutes(openApiDocument(mounted, VERSION));
   koa.use(docs.routes()).use(docs.allowedMethods());
+  // Between processes: local facades and inboxes for remote callers, service token only.
+  const internal = internalRoutes({
+    serviceToken: config.serviceToken,
+    facades: new Map(
+      composition.modules
+        .filter((m) => m.definition.provides)
+        .map((m) => [m.definition.name, composition.root.resolve(facadeName(m.definition.provides!))]),
+    ),
+    deliverLocal: async (subscriber, event) => {
+      const handler = handlers.get(subscriber);
+      if (!handler) throw new DomainError('EVENTS.NO_HANDLER', 'not_found', `No handler ${subscriber} in this process`);
+      await handler(event);
+    },
+  });
+  koa.use(internal.routes()).use(internal.allowedMethods());
   // The API: tokens, then each module's routes, each authenticated and validated per route.
   const api = new Router();
   const routeDeps = { tokens, idempotency, log };
@@ -219,6 +226,7 @@ function assemble(parts: {
       if (maintenance) clearInterval(maintenance);
       await Promise.all([dispatcher.stop(), ...workers.map((w) => w.stop())]);
       await Promise.all([...databases.values()].map((d) => d.close()));
+      await topology.close();
     },
   };
 }

@@ -25,7 +25,7 @@ export function makeProgress(
   const started = now();
   let total = initialTotal;
   let done = 0;
-  let lastDraw = 0;
+  let lastDraw = -Infinity;
   const tty = stream.isTTY === true;
 
   function line(): string {

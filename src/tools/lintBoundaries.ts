@@ -84,7 +84,7 @@ function cacheFolder(base: string, tsConfigFile: string): string {
   return folder;
 }
 
-export function describeViolation(v: IViolation, fixes: Map<string, string>): string {
+function describeViolation(v: IViolation, fixes: Map<string, string>): string {
   const cycle = v.cycle ? ` (cycle: ${[v.from, ...v.cycle.map((step) => step.name)].join(' → ')})` : '';
   const fix = fixes.get(v.rule.name);
   return `✗ ${v.rule.name}: ${v.from} → ${v.to}${cycle}${fix ? ` — ${fix}` : ''}`;

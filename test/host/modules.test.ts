@@ -91,5 +91,5 @@ test('start-up refuses a module whose needed facade is neither local nor remote'
 test('SEAMS_MODULES must name known modules', async (t) => {
   const config = await testConfig(t, 'sqlite', { SEAMS_MODULES: 'notes,bogus' });
   const error = await t.throwsAsync(createApp(config, { modules: [notesModule] }));
-  t.regex(error!.message, /SEAMS_MODULES names unknown modules: bogus/);
+  t.regex(error!.message, /SEAMS_MODULES names unknown module "bogus"/);
 });

@@ -28,7 +28,10 @@ test('without a terminal it writes plain progress lines every two seconds', (t) 
   let now = 0;
   const out = sink(false);
   const progress = makeProgress(out.stream, 'import', 'rows', undefined, () => now);
-  for (now = 500; now <= 5000; now += 500) progress.update(now * 10);
+  for (let at = 500; at <= 5000; at += 500) {
+    now = at;
+    progress.update(at * 10);
+  }
   progress.finish('50,000 rows written');
   const lines = out.text().trimEnd().split('\n');
   t.deepEqual(lines, [

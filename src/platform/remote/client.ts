@@ -1,0 +1,108 @@
+/**
+ * A module that runs in another process, reached over HTTP: its facade is
+ * derived from its contract (no hand-written client), calls are validated on
+ * the way out and in, domain errors come back as the same DomainError, reads
+ * declared idempotent are retried, and connections are pooled (keep-alive).
+ */
+import { Pool } from 'undici';
+import { DomainError, validator, type Contract, type ErrorKind, type EventEnvelope, type FieldError } from '../../kernel/index.ts';
+
+export interface RemoteOptions {
+  timeoutMs: number;
+  retries: number;
+  connections: number;
+}
+
+const DEFAULTS: RemoteOptions = { timeoutMs: 10_000, retries: 2, connections: 32 };
+
+export class RemoteCallError extends Error {
+  constructor(message: string, readonly retryable: boolean) {
+    super(message);
+    this.name = 'RemoteCallError';
+  }
+}
+
+interface ProblemBody {
+  code?: string;
+  kind?: ErrorKind;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+export function remoteModule(baseUrl: string, serviceToken: string, given: Partial<RemoteOptions> = {}) {
+  const options = { ...DEFAULTS, ...given };
+  const pool = new Pool(baseUrl, {
+    connections: options.connections,
+    keepAliveTimeout: 30_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+
+  async function post(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+    let response;
+    try {
+      response = await pool.request({
+        path,
+        method: 'POST',
+        headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw new RemoteCallError(`${baseUrl}${path} unreachable: ${(error as Error).message}`, true);
+    }
+    const text = await response.body.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new RemoteCallError(`${baseUrl}${path} answered ${response.statusCode} with a body that is not JSON`, response.statusCode >= 500);
+    }
+    return { status: response.statusCode, json };
+  }
+
+  /** Calls once, or retries with backoff when `retry` allows and the failure is transient. */
+  async function call(path: string, body: unknown, retry: boolean): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { status, json } = await post(path, body);
+        if (status >= 200 && status < 300) return json;
+        const problem = (json ?? {}) as ProblemBody;
+        if (status < 500 && problem.code && problem.kind) {
+          throw new DomainError(problem.code, problem.kind, problem.detail ?? problem.code, problem.errors);
+        }
+        throw new RemoteCallError(`${baseUrl}${path} answered ${status}: ${problem.detail ?? ''}`, status >= 500);
+      } catch (error) {
+        const transient = error instanceof RemoteCallError && error.retryable;
+        if (!retry || !transient || attempt >= options.retries) throw error;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  return {
+    facade<C extends Contract>(contract: C): Record<string, (input: unknown) => Promise<unknown>> {
+      const facade: Record<string, (input: unknown) => Promise<unknown>> = {};
+      for (const [method, spec] of Object.entries(contract.methods)) {
+        const checkInput = validator(spec.input);
+        const checkOutput = validator(spec.output);
+        facade[method] = async (input) => {
+          const output = await call(`/internal/${contract.module}/${method}`, checkInput(input, `/${method}`), spec.idempotent);
+          const problems = checkOutput.check(output);
+          if (problems.length > 0) throw new RemoteCallError(`${contract.module}.${method}() answered outside its contract: ${JSON.stringify(problems.slice(0, 3))}`, false);
+          return output;
+        };
+      }
+      return facade;
+    },
+
+    /** Delivers an event into the remote module's inbox (the dispatcher retries on failure). */
+    async deliverEvent(module: string, subscriber: string, event: EventEnvelope): Promise<void> {
+      await call(`/internal/${module}/events`, { subscriber, event }, false);
+    },
+
+    close: () => pool.close(),
+  };
+}
+
+export type RemoteModule = ReturnType<typeof remoteModule>;

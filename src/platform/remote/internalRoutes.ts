@@ -1,0 +1,81 @@
+/**
+ * The server side of remote modules: `POST /internal/<module>/<method>` calls a
+ * local facade, `POST /internal/<module>/events` hands an event to a local
+ * handler through its inbox. Only SEAMS_SERVICE_TOKEN opens them.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { DomainError, Strict, Type, validator, type EventEnvelope } from '../../kernel/index.ts';
+import { readJson } from '../http/body.ts';
+import { statusOf, toProblem } from '../http/problem.ts';
+
+const INTERNAL_BODY_LIMIT = 4 * 1024 * 1024;
+
+const EventDelivery = Strict({
+  subscriber: Type.String({ maxLength: 120 }),
+  event: Strict({
+    id: Type.String(),
+    name: Type.String(),
+    version: Type.Integer(),
+    aggregateId: Type.String(),
+    occurredAt: Type.String(),
+    payload: Type.Unknown(),
+  }),
+});
+const checkDelivery = validator(EventDelivery);
+
+export interface InternalDeps {
+  serviceToken: string | null;
+  /** Local facades by module name. */
+  facades: Map<string, Record<string, (input: unknown) => Promise<unknown>>>;
+  /** Local event handlers by subscriber key (`<module>.<handler>`). */
+  deliverLocal(subscriber: string, event: EventEnvelope): Promise<void>;
+}
+
+export function internalRoutes({ serviceToken, facades, deliverLocal }: InternalDeps): Router {
+  const expected = serviceToken === null ? null : createHash('sha256').update(serviceToken).digest();
+  const router = new Router({ prefix: '/internal' });
+
+  // Problems here also carry `kind`, so the caller rebuilds the very same DomainError.
+  router.use(async (ctx: Koa.Context, next: Koa.Next) => {
+    ctx.state.module = 'internal';
+    try {
+      authorize(ctx.get('authorization'));
+      await next();
+    } catch (error) {
+      const problem = toProblem(error);
+      if (problem.status >= 500) throw error;
+      ctx.status = problem.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = { ...problem, ...(error instanceof DomainError && { kind: error.kind }) };
+      if (problem.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+    }
+  });
+
+  function authorize(header: string): void {
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) throw new DomainError('AUTH.SERVICE_TOKEN_REQUIRED', 'unauthorized', 'Internal routes need the service token');
+    const given = createHash('sha256').update(token).digest();
+    if (expected === null || !timingSafeEqual(given, expected)) {
+      throw new DomainError('AUTH.SERVICE_ONLY', 'forbidden', 'Internal routes are open to the service token only');
+    }
+  }
+
+  router.post('/:module/events', async (ctx) => {
+    const { subscriber, event } = checkDelivery(await readJson(ctx, INTERNAL_BODY_LIMIT));
+    if (!subscriber.startsWith(`${ctx.params.module}.`)) throw new DomainError('EVENTS.WRONG_MODULE', 'not_found', `${subscriber} is not a handler of ${ctx.params.module}`);
+    await deliverLocal(subscriber, event as EventEnvelope);
+    ctx.status = 204;
+  });
+
+  router.post('/:module/:method', async (ctx) => {
+    const fn = facades.get(ctx.params.module!)?.[ctx.params.method!];
+    if (typeof fn !== 'function') throw new DomainError('FACADE.UNKNOWN_METHOD', 'not_found', `No method ${ctx.params.module}.${ctx.params.method} here`);
+    ctx.body = await fn(await readJson(ctx, INTERNAL_BODY_LIMIT));
+  });
+
+  return router;
+}
+
+export { statusOf };

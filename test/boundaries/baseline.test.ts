@@ -1,0 +1,75 @@
+/**
+ * The lint as developers and CI run it: `npm run lint:boundaries` on the real
+ * tree, and the baseline ratchet (record, pass, fail on new, fail on stale)
+ * through the CLI and its exit codes.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { projectRoot, projectTree } from './fixtures/projectTree.ts';
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const lint = (root: string, ...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'src/tools/lintBoundaries.ts', '--root', root, '--no-cache', ...args]);
+
+test('the real project passes `npm run lint:boundaries` (exit 0, one summary line)', async (t) => {
+  const { code, output } = await run('npm', ['run', '--silent', 'lint:boundaries']);
+  t.is(code, 0, output);
+  t.regex(output.trim(), /^boundaries: \d+ files in \d+ modules checked, 0 new violations, \d+ known \(boundaries\.baseline\.json\)$/);
+});
+
+test('the baseline ratchet: recorded violations pass, a new one fails alone, a fixed one fails as stale until re-recorded', async (t) => {
+  const tree = projectTree(t);
+  const baselineFile = join(tree.root, 'boundaries.baseline.json');
+  const original = (file: string) => readFileSync(join(tree.root, file), 'utf8').trimEnd();
+  const [alphaInternal, betaInternal] = [original('modules/alpha/internal.ts'), original('modules/beta/internal.ts')];
+  tree.append('modules/alpha/internal.ts', "import { betaSecret } from '../beta/internal.ts';");
+
+  const recorded = await lint(tree.root, '--record-baseline');
+  t.is(recorded.code, 0, recorded.output);
+  t.regex(recorded.output, /recorded 1 known violation/);
+  t.like(JSON.parse(readFileSync(baselineFile, 'utf8')), [
+    { from: 'modules/alpha/internal.ts', to: 'modules/beta/internal.ts', rule: { name: 'module-reaches-past-contract' } },
+  ]);
+
+  const known = await lint(tree.root);
+  t.is(known.code, 0, known.output);
+  t.regex(known.output, /0 new violations, 1 known/);
+
+  tree.append('modules/beta/internal.ts', "import { platformThing } from '../../src/platform/x.ts';");
+  const added = await lint(tree.root);
+  t.is(added.code, 1, added.output);
+  t.regex(
+    added.output,
+    /✗ module-imports-only-kernel-from-src: modules\/beta\/internal\.ts → src\/platform\/x\.ts — A module takes from src\/ only/,
+  );
+  t.notRegex(added.output, /module-reaches-past-contract/);
+
+  tree.write('modules/alpha/internal.ts', alphaInternal);
+  tree.write('modules/beta/internal.ts', betaInternal);
+  const stale = await lint(tree.root);
+  t.is(stale.code, 1, stale.output);
+  t.regex(stale.output, /1 entry\(ies\) in boundaries\.baseline\.json no longer occur; run `npm run lint:boundaries:baseline`/);
+  t.regex(stale.output, /module-reaches-past-contract: modules\/alpha\/internal\.ts → modules\/beta\/internal\.ts/);
+  t.notRegex(stale.output, /✗/);
+
+  t.is((await lint(tree.root, '--record-baseline')).code, 0);
+  t.deepEqual(JSON.parse(readFileSync(baselineFile, 'utf8')), []);
+  t.is((await lint(tree.root)).code, 0);
+});
