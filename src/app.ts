@@ -29,6 +29,7 @@ import { makeIdempotency } from './platform/idempotency.ts';
 import { internalRoutes } from './platform/remote/internalRoutes.ts';
 import { planTopology, type Topology } from './platform/topology.ts';
 import { createLogger, systemClock } from './platform/logger.ts';
+import { makeMetrics, type Metrics } from './platform/metrics.ts';
 import { migrate, pendingMigrations, type MigrationTrack } from './platform/migrations.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -70,6 +71,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   });
   const db = (name: string) => databases.get(name)!;
   const moduleDatabases = local.map((m) => db(m.name));
+  const metrics = makeMetrics(moduleDatabases);
 
   let composition: ReturnType<typeof composeModules>;
   try {
@@ -98,6 +100,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
         clock,
       }),
       topology.remoteFacades,
+      metrics.instrumentFacade,
     );
     for (const module of composition.modules) {
       for (const { spec, handle } of module.subscriptions) {
@@ -105,7 +108,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
         handlers.set(key, (event) => handleOnce(db(module.definition.name), clock, key, event, handle));
       }
     }
-    return assemble({ config, log, clock, databases, dispatcher, composition, tracks, topology, handlers });
+    return assemble({ config, log, clock, databases, dispatcher, composition, tracks, topology, handlers, metrics });
   } catch (error) {
     await Promise.all([...databases.values()].map((d) => d.close()));
     await topology.close();
@@ -123,8 +126,9 @@ function assemble(parts: {
   tracks: Map<string, MigrationTrack[]>;
   topology: Topology;
   handlers: Map<string, (event: EventEnvelope) => Promise<unknown>>;
+  metrics: Metrics;
 }) {
-  const { config, log, clock, databases, dispatcher, composition, tracks, topology, handlers } = parts;
+  const { config, log, clock, databases, dispatcher, composition, tracks, topology, handlers, metrics } = parts;
   const platformDb = databases.get('platform')!;
   // Publisher tokens name a publisher: Operations (local or remote) says whether it exists.
   const directory = composition.root.hasRegistration('operationsFacade')
@@ -160,13 +164,13 @@ function assemble(parts: {
   const koa = new Koa();
   koa.proxy = false;
   // Outermost: the request id and the log line see the final status, problems included.
-  koa.use(requestContext(log));
+  koa.use(requestContext(log, metrics));
   // Everything below that throws becomes an RFC 9457 problem, never a stack trace.
   koa.use(errorHandler(logUnexpected(log)));
   // Security headers on every response.
   koa.use(helmet());
   // System routes and the API documentation need no token.
-  const system = systemRoutes(readiness);
+  const system = systemRoutes(readiness, metrics, config.metricsToken);
   koa.use(system.routes()).use(system.allowedMethods());
   const mounted = [
     { module: 'platform', routes: tokenRoutes(tokens) },
@@ -207,6 +211,7 @@ function assemble(parts: {
     databases,
     dispatcher,
     tokens,
+    metrics,
     readiness,
     /** Starts background work: event dispatch, module workers, housekeeping. */
     start(): void {

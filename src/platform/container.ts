@@ -46,6 +46,7 @@ export function composeModules(
   definitions: ModuleDefinition[],
   platformFor: (module: string) => PlatformCradle,
   remoteFacades: Map<string, object> = new Map(),
+  instrument: (module: string, transport: 'local' | 'http', facade: object) => object = (_m, _t, facade) => facade,
 ): Composition {
   const root = newContainer();
   const providers = new Map(definitions.filter((d) => d.provides).map((d) => [facadeName(d.provides!), d.name]));
@@ -72,12 +73,13 @@ export function composeModules(
 
   guardInternals(containers);
 
-  for (const [module, facade] of remoteFacades) root.register(`${module}Facade`, asValue(facade));
+  for (const [module, facade] of remoteFacades) root.register(`${module}Facade`, asValue(instrument(module, 'http', facade)));
   for (const definition of definitions) {
     if (!definition.provides) continue;
     if (!definition.facade) throw new Error(`Module "${definition.name}" provides a contract but no facade implementation`);
     const impl = definition.facade(containers.get(definition.name)!.cradle);
-    root.register(facadeName(definition.provides), asValue(bindFacade(definition.provides as Contract, impl as never)));
+    const bound = bindFacade(definition.provides as Contract, impl as never);
+    root.register(facadeName(definition.provides), asValue(instrument(definition.name, 'local', bound)));
   }
 
   const modules = definitions.map((definition) => {

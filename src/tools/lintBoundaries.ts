@@ -50,7 +50,7 @@ export async function lintBoundaries({ root = process.cwd(), cache = false }: Li
   };
 }
 
-async function cruiseTree(base: string, useCache: boolean): Promise<ICruiseResult> {
+export async function cruiseTree(base: string, useCache: boolean): Promise<ICruiseResult> {
   const options = await extractDepcruiseOptions(join(base, CONFIG_FILE));
   const tsConfigFile = join(base, options.tsConfig?.fileName ?? 'tsconfig.json');
   options.baseDir = base;

@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { Logger } from '../../kernel/index.ts';
+import { currentRoute, type Metrics } from '../metrics.ts';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestContext(log: Logger) {
+export function requestContext(log: Logger, metrics: Metrics) {
   return async (ctx: Koa.Context, next: Koa.Next) => {
     const given = ctx.get('x-request-id');
     const requestId = SAFE_ID.test(given) ? given : randomUUID();
@@ -13,9 +14,12 @@ export function requestContext(log: Logger) {
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     try {
-      await next();
+      // The route is filled in once matched; facade calls made while serving it are counted against it.
+      await currentRoute.run({ route: 'unmatched' }, next);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = ctx._matchedRoute ? String(ctx._matchedRoute) : 'unmatched';
+      metrics.observeRequest({ method: ctx.method, route, module: ctx.state.module ?? 'system', status: ctx.status }, ms / 1000);
       const entry = {
         requestId,
         method: ctx.method,

@@ -7,6 +7,7 @@ import type Koa from 'koa';
 import { DomainError, Strict, validator, type Caller, type Logger, type Reply, type RouteSpec, type TSchema, type Validator } from '../../kernel/index.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Idempotency } from '../idempotency.ts';
+import { currentRoute } from '../metrics.ts';
 import { DEFAULT_BODY_LIMIT, readJson } from './body.ts';
 
 const NO_QUERY = Strict({});
@@ -37,6 +38,8 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
 
     router[spec.method](spec.path, async (ctx: Koa.Context) => {
       ctx.state.module = module;
+      const served = currentRoute.getStore();
+      if (served) served.route = `${spec.method.toUpperCase()} ${spec.path}`;
       const caller = await deps.tokens.authenticate(ctx.get('authorization') || undefined);
       if (caller.role !== 'admin' && !(spec.roles as string[]).includes(caller.role)) throw forbidden(caller);
       const request = {

@@ -1,5 +1,10 @@
-/** `/health` (the process is up) and `/ready` (databases reachable, migrations current, not shutting down). */
+/**
+ * `/health` (the process is up), `/ready` (databases reachable, migrations
+ * current, not shutting down) and `/metrics` (Prometheus; SEAMS_METRICS_TOKEN protects it when set).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
+import { DomainError } from '../../kernel/index.ts';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -7,8 +12,9 @@ export interface ReadinessReport {
   events?: Record<string, { pending: number; inFlight: number; dead: number }>;
 }
 
-export function systemRoutes(readiness: () => Promise<ReadinessReport>): Router {
+export function systemRoutes(readiness: () => Promise<ReadinessReport>, metrics: { text(): Promise<string> }, metricsToken: string | null): Router {
   const router = new Router();
+  const expected = metricsToken === null ? null : createHash('sha256').update(`Bearer ${metricsToken}`).digest();
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -16,6 +22,13 @@ export function systemRoutes(readiness: () => Promise<ReadinessReport>): Router 
     const report = await readiness();
     ctx.status = report.ready ? 200 : 503;
     ctx.body = { status: report.ready ? 'ready' : 'not ready', ...report, ready: undefined };
+  });
+  router.get('/metrics', async (ctx) => {
+    if (expected !== null && !timingSafeEqual(createHash('sha256').update(ctx.get('authorization')).digest(), expected)) {
+      throw new DomainError('AUTH.METRICS_TOKEN_REQUIRED', 'unauthorized', 'Send SEAMS_METRICS_TOKEN as a Bearer token');
+    }
+    ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
+    ctx.body = await metrics.text();
   });
   return router;
 }

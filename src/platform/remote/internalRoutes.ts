@@ -8,7 +8,8 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { DomainError, Strict, Type, validator, type EventEnvelope } from '../../kernel/index.ts';
 import { readJson } from '../http/body.ts';
-import { statusOf, toProblem } from '../http/problem.ts';
+import { toProblem } from '../http/problem.ts';
+import { currentRoute } from '../metrics.ts';
 
 const INTERNAL_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -70,6 +71,8 @@ export function internalRoutes({ serviceToken, facades, deliverLocal }: Internal
   });
 
   router.post('/:module/:method', async (ctx) => {
+    const served = currentRoute.getStore();
+    if (served) served.route = `POST /internal/${ctx.params.module}/${ctx.params.method}`;
     const fn = facades.get(ctx.params.module!)?.[ctx.params.method!];
     if (typeof fn !== 'function') throw new DomainError('FACADE.UNKNOWN_METHOD', 'not_found', `No method ${ctx.params.module}.${ctx.params.method} here`);
     ctx.body = await fn(await readJson(ctx, INTERNAL_BODY_LIMIT));
@@ -77,5 +80,3 @@ export function internalRoutes({ serviceToken, facades, deliverLocal }: Internal
 
   return router;
 }
-
-export { statusOf };
