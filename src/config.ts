@@ -16,6 +16,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Connections per module pool (PostgreSQL). */
   poolMax: number;
+  /** After SIGTERM: how long /ready answers 503 while requests are still served, before the listener closes. */
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertEmail,
     logLevel,
     poolMax: integer('SEAMS_DB_POOL_MAX', 10, 1, 100),
+    shutdownDrainMs: integer('SEAMS_SHUTDOWN_DRAIN_MS', 2_000, 0, 25_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,15 +1,17 @@
 /** The server: builds the app, listens, and shuts down cleanly on SIGTERM/SIGINT. */
 import http from 'node:http';
-import { createApp } from './app.ts';
+import { pathToFileURL } from 'node:url';
+import { createApp, type AppOptions } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './platform/logger.ts';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
-async function main(): Promise<void> {
+/** Runs the server until SIGTERM/SIGINT; `options` lets a test serve another module list. */
+export async function serve(options: AppOptions = {}): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config);
-  const app = await createApp(config, { log });
+  const log = options.log ?? createLogger(config);
+  const app = await createApp(config, { ...options, log });
   app.start();
 
   const server = http.createServer(app.callback());
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info({ port, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'seams is listening');
   process.stdout.write(
-    `\nseams listening on http://127.0.0.1:${port}  (health: /health, readiness: /ready)\n` +
+    `\nseams listening on http://127.0.0.1:${port}  (docs: /docs, health: /health, readiness: /ready)\n` +
       (config.bootstrapToken
         ? 'Admin access: use SEAMS_BOOTSTRAP_TOKEN as a Bearer token.\n'
         : 'Get an admin token: npm run cli -- tokens create --role admin   (or set SEAMS_BOOTSTRAP_TOKEN)\n'),
@@ -31,17 +33,20 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    log.info({ signal }, 'shutting down');
-    app.beginShutdown();
     const deadline = setTimeout(() => {
       log.error({}, 'shutdown deadline passed; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
+    // Not ready at once, so load balancers stop sending; keep serving while they notice.
+    app.beginShutdown();
+    log.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: draining');
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
     // Stop accepting; in-flight requests finish; idle keep-alive sockets close now.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
+    // Background work stops claiming and finishes its batch; then the pools close.
     await app.close();
     log.info({}, 'stopped');
     process.exit(0);
@@ -50,11 +55,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`seams: ${error.message}\n`);
-  } else {
-    process.stderr.write(`seams failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
-});
+export function runServer(options: AppOptions = {}): void {
+  serve(options).catch((error) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`seams: ${error.message}\n`);
+    } else {
+      process.stderr.write(`seams failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runServer();
