@@ -19,6 +19,7 @@ import { makeDispatcher, type DispatcherDeps } from './platform/events/dispatche
 import { handleOnce } from './platform/events/inbox.ts';
 import { eventCounts } from './platform/events/operator.ts';
 import { makeOutbox } from './platform/events/outbox.ts';
+import { makeAlerter } from './platform/alerts.ts';
 import { docsRoutes } from './platform/http/docs.ts';
 import { openApiDocument } from './platform/http/openapi.ts';
 import { errorHandler, logUnexpected } from './platform/http/problem.ts';
@@ -166,7 +167,14 @@ function assemble(parts: {
   // Outermost: the request id and the log line see the final status, problems included.
   koa.use(requestContext(log, metrics));
   // Everything below that throws becomes an RFC 9457 problem, never a stack trace.
-  koa.use(errorHandler(logUnexpected(log)));
+  const alerter = config.smtpUrl && config.alertEmail ? makeAlerter({ smtpUrl: config.smtpUrl, to: config.alertEmail, log }) : null;
+  const logged = logUnexpected(log);
+  koa.use(
+    errorHandler((error, ctx) => {
+      logged(error, ctx);
+      alerter?.report({ requestId: ctx.state.requestId, route: `${ctx.method} ${ctx._matchedRoute ?? ctx.path}`, error });
+    }),
+  );
   // Security headers on every response.
   koa.use(helmet());
   // System routes and the API documentation need no token.
@@ -232,6 +240,7 @@ function assemble(parts: {
       await Promise.all([dispatcher.stop(), ...workers.map((w) => w.stop())]);
       await Promise.all([...databases.values()].map((d) => d.close()));
       await topology.close();
+      await alerter?.close();
     },
   };
 }
