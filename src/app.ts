@@ -11,6 +11,7 @@ import helmet from 'koa-helmet';
 import type { Config } from './config.ts';
 import { DomainError, facadeName, type Clock, type EventEnvelope, type Logger, type ModuleDefinition } from './kernel/index.ts';
 import { modules as moduleList } from './modules.ts';
+import { makeFailedAuthLimiter } from './platform/auth/failedAuthLimiter.ts';
 import { makeTokenService } from './platform/auth/tokens.ts';
 import { tokenRoutes } from './platform/auth/tokenRoutes.ts';
 import { composeModules, type ComposedModule } from './platform/container.ts';
@@ -203,7 +204,7 @@ function assemble(parts: {
   koa.use(internal.routes()).use(internal.allowedMethods());
   // The API: tokens, then each module's routes, each authenticated and validated per route.
   const api = new Router();
-  const routeDeps = { tokens, idempotency, log };
+  const routeDeps = { tokens, idempotency, log, limiter: makeFailedAuthLimiter({ clock }) };
   for (const { module, routes } of mounted) mountRoutes(api, routes, module, routeDeps);
   koa.use(api.routes()).use(api.allowedMethods());
 

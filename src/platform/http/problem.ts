@@ -24,6 +24,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   412: 'Precondition Failed',
+  415: 'Unsupported Media Type',
   413: 'Content Too Large',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -89,6 +90,8 @@ export function errorHandler(onUnexpected: (error: unknown, ctx: Koa.Context) =>
       const body = toProblem(error);
       if (body.status >= 500) onUnexpected(error, ctx);
       sendProblem(ctx, body);
+      const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter));
     }
   };
 }

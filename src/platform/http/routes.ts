@@ -5,6 +5,7 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { DomainError, Strict, validator, type Caller, type Logger, type Reply, type RouteSpec, type TSchema, type Validator } from '../../kernel/index.ts';
+import type { FailedAuthLimiter } from '../auth/failedAuthLimiter.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Idempotency } from '../idempotency.ts';
 import { currentRoute } from '../metrics.ts';
@@ -14,6 +15,7 @@ const NO_QUERY = Strict({});
 
 export interface RouteDeps {
   tokens: TokenService;
+  limiter: FailedAuthLimiter;
   idempotency: Idempotency;
   log: Logger;
 }
@@ -40,7 +42,11 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
       ctx.state.module = module;
       const served = currentRoute.getStore();
       if (served) served.route = `${spec.method.toUpperCase()} ${spec.path}`;
-      const caller = await deps.tokens.authenticate(ctx.get('authorization') || undefined);
+      deps.limiter.check(ctx.ip);
+      const caller = await deps.tokens.authenticate(ctx.get('authorization') || undefined).catch((error) => {
+        deps.limiter.fail(ctx.ip);
+        throw error;
+      });
       if (caller.role !== 'admin' && !(spec.roles as string[]).includes(caller.role)) throw forbidden(caller);
       const request = {
         params: params ? parseParams(params, ctx.params) : {},
