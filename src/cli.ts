@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createApp, type App, type AppOptions } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ROLES, type CommandIO, type CommandSpec, type Role } from './kernel/index.ts';
+import { grantLogins } from './platform/database.ts';
 import { eventCounts, listEvents, retryDead } from './platform/events/operator.ts';
 import { createLogger } from './platform/logger.ts';
 import { makeProgress } from './platform/progress.ts';
@@ -38,6 +39,18 @@ function platformCommands(app: App): CommandSpec[] {
         const token = await app.tokens.create({ role: values.role as Role, publisherId: values.publisher ?? null, name: values.name ?? null });
         io.err.write(`created ${token.role} token ${token.id}; the secret is shown only now:\n`);
         io.out.write(`${token.token}\n`);
+        return 0;
+      },
+    },
+    {
+      name: 'db roles',
+      usage: 'db roles',
+      summary: "PostgreSQL: give each module's role a login; prints the DATABASE_URL_<NAME> lines",
+      async run() {
+        if (app.config.databaseUrl === null) throw new Error('db roles needs DATABASE_URL (PostgreSQL)');
+        const lines = await grantLogins(app.config.databaseUrl, [...app.databases.keys()]);
+        io.err.write('each module connects as its own role with these settings (the passwords are shown only now):\n');
+        io.out.write(`${lines.join('\n')}\n`);
         return 0;
       },
     },

@@ -5,6 +5,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | null;
+  /** DATABASE_URL_<NAME>: a module's own login (its role), instead of SET ROLE on the shared one. */
+  moduleDatabaseUrls: Record<string, string>;
   bootstrapToken: string | null;
   /** Modules this process runs; null = every module in the list. */
   modules: string[] | null;
@@ -55,6 +57,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = (text('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const moduleDatabaseUrls: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^DATABASE_URL_([A-Z0-9]+)$/.exec(name);
+    if (!match || !value) continue;
+    if (!/^postgres(ql)?:\/\//.test(value)) problems.push(`${name} must be a postgres:// URL`);
+    moduleDatabaseUrls[match[1]!.toLowerCase()] = value;
+  }
+  if (Object.keys(moduleDatabaseUrls).length > 0 && databaseUrl === null) {
+    problems.push('DATABASE_URL_<NAME> needs DATABASE_URL too (it creates the schemas and serves modules without their own URL)');
+  }
+
   const modules = text('SEAMS_MODULES')?.split(',').map((m) => m.trim()).filter(Boolean) ?? null;
   const remotes: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -71,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer('PORT', 3000, 0, 65535),
     dataDir: path.resolve(text('SEAMS_DATA_DIR') ?? './data'),
     databaseUrl,
+    moduleDatabaseUrls,
     bootstrapToken: secret('SEAMS_BOOTSTRAP_TOKEN'),
     modules,
     remotes,

@@ -5,6 +5,7 @@
  * create roles — its own role that owns that schema and has no rights on any
  * other, so a cross-schema query is refused by the database itself.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -46,7 +47,11 @@ export async function openDatabases(
     await admin.raw(`SELECT pg_advisory_lock(hashtext('seams.migrate'))`);
     const useRoles = await provisionSchemas(admin, names);
     if (!useRoles) log.warn({}, 'database user may not create roles: module schemas are separated by search_path only');
-    for (const name of names) databases.set(name, openPostgres(config, name, useRoles ? roleName(name) : null));
+    // A module with its own login (DATABASE_URL_<NAME>) is its role already; others SET ROLE.
+    for (const name of names) {
+      const role = config.moduleDatabaseUrls[name] ? null : useRoles ? roleName(name) : null;
+      databases.set(name, openPostgres(config, name, role));
+    }
     await prepare(databases);
     return databases;
   } catch (error) {
@@ -96,7 +101,7 @@ function sqliteConfig(filename: string): Knex.Config {
 function postgresConfig(config: Config, module: string, role: string | null): Knex.Config {
   return {
     client: 'pg',
-    connection: config.databaseUrl!,
+    connection: config.moduleDatabaseUrls[module] ?? config.databaseUrl!,
     searchPath: [module],
     pool: {
       min: 0,
@@ -129,6 +134,30 @@ async function provisionSchemas(admin: Knex, names: string[]): Promise<boolean> 
     await admin.raw(`ALTER SCHEMA "${name}" OWNER TO "${role}"`);
   }
   return canCreateRoles;
+}
+
+/**
+ * `npm run db:roles`: gives each module's role a login with a new random
+ * password and returns the DATABASE_URL_<NAME> lines to configure, so each
+ * module connects as itself and can touch its own schema only.
+ */
+export async function grantLogins(databaseUrl: string, names: string[]): Promise<string[]> {
+  const admin = knexFactory({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+  try {
+    await provisionSchemas(admin, names);
+    const lines: string[] = [];
+    for (const name of names) {
+      const password = randomBytes(24).toString('base64url');
+      await admin.raw(`ALTER ROLE "${roleName(name)}" LOGIN PASSWORD '${password}'`);
+      const url = new URL(databaseUrl);
+      url.username = roleName(name);
+      url.password = password;
+      lines.push(`DATABASE_URL_${name.toUpperCase()}=${url.toString()}`);
+    }
+    return lines;
+  } finally {
+    await admin.destroy();
+  }
 }
 
 export type { Knex };
