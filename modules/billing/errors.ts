@@ -1,0 +1,51 @@
+/** Billing's domain errors: stable codes clients may rely on, each with the kind that sets its HTTP status. */
+import { DomainError, conflict, invalid, notFound, staleVersion } from '../../src/kernel/index.ts';
+
+export const accountNotFound = (publisherId: string) =>
+  notFound('BILLING.ACCOUNT_NOT_FOUND', `No billing account for publisher ${publisherId}`);
+
+export const invoiceNotFound = (id: string) => notFound('BILLING.INVOICE_NOT_FOUND', `No invoice ${id}`);
+
+export const runNotFound = (id: string) => notFound('BILLING.RUN_NOT_FOUND', `No invoice run ${id}`);
+
+export const runInProgress = (period: string, runId: string) =>
+  conflict('BILLING.RUN_IN_PROGRESS', `An invoice run for ${period} is already queued or running (${runId})`);
+
+export const periodInFuture = (period: string) =>
+  invalid('BILLING.PERIOD_IN_FUTURE', `${period} has not started yet`, [{ path: '/period', message: 'must not be a future month' }]);
+
+export const illegalTransition = (from: string, to: string) =>
+  conflict('BILLING.ILLEGAL_TRANSITION', `An invoice cannot go from ${from} to ${to}`);
+
+export const staleInvoice = (expected: number, actual: number) =>
+  staleVersion('BILLING.VERSION_MISMATCH', `If-Match expects version ${expected}, the invoice is at version ${actual}`);
+
+export const staleAccount = (expected: number, actual: number) =>
+  staleVersion('BILLING.VERSION_MISMATCH', `If-Match expects version ${expected}, the billing account is at version ${actual}`);
+
+/** Another request changed the row between our read and our write (only possible across processes on SQLite). */
+export const changedConcurrently = (what: string) =>
+  conflict('BILLING.CONCURRENT_UPDATE', `${what} changed while this request ran; read it again and retry`);
+
+export const invoiceHasPayments = () =>
+  conflict('BILLING.INVOICE_HAS_PAYMENTS', 'An invoice with recorded payments cannot be voided');
+
+export const reasonOnlyForVoid = () =>
+  invalid('BILLING.REASON_ONLY_FOR_VOID', 'A reason is recorded only when voiding', [{ path: '/reason', message: 'is allowed only with status void' }]);
+
+export const invoiceNotPayable = (status: string) =>
+  conflict('BILLING.INVOICE_NOT_PAYABLE', `Payments are recorded against issued invoices only; this one is ${status}`);
+
+export const overpayment = (outstanding: number) =>
+  invalid('BILLING.OVERPAYMENT', `The payment exceeds the outstanding amount of ${outstanding}`, [
+    { path: '/amountMinor', message: `must not exceed the outstanding ${outstanding}` },
+  ]);
+
+export const paymentReferenceReused = (reference: string) =>
+  conflict('BILLING.PAYMENT_REFERENCE_REUSED', `Reference ${reference} already names a different payment on this invoice`);
+
+export const draftHasNoPdf = () =>
+  conflict('BILLING.INVOICE_NOT_ISSUED', 'A draft has no document yet: issue it first');
+
+export const accountMissing = (publisherId: string) =>
+  new DomainError('BILLING.ACCOUNT_MISSING', 'conflict', `Publisher ${publisherId} has no billing account to issue to`);

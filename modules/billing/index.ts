@@ -1,0 +1,84 @@
+/**
+ * The Billing module as the host sees it: billing accounts, invoice runs,
+ * invoices, payments and PDFs. Everything it offers other modules is in
+ * contract.ts; it reaches Operations only through operationsContract.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { asFunction, asValue } from 'awilix';
+import { defineModule, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
+import { operationsContract, PublisherRegistered, PublisherUpdated } from '../operations/contract.ts';
+import { makeBillingAccounts, type BillingAccounts } from './accounts.ts';
+import { billingCommands } from './commands.ts';
+import { billingContract } from './contract.ts';
+import { bindModels, type BillingModels } from './data/models.ts';
+import { makeDraftInvoices, type DraftInvoices } from './draftInvoices.ts';
+import { billingRoutes } from './http/routes.ts';
+import { makeInvoiceLifecycle, type InvoiceLifecycle } from './invoiceLifecycle.ts';
+import { makeInvoiceRunner, type InvoiceRunner } from './invoiceRunner.ts';
+import { DEFAULT_RUN_OPTIONS, makeInvoiceRuns, type InvoiceRunOptions, type InvoiceRuns } from './invoiceRuns.ts';
+import { makeInvoiceRunWorker, type InvoiceRunWorker } from './invoiceRunWorker.ts';
+import { makeInvoices, type Invoices } from './invoices.ts';
+import { makePayments, type Payments } from './payments.ts';
+import { makeBillingSummaries } from './summaries.ts';
+
+export interface BillingCradle extends PlatformCradle {
+  operationsFacade: Facade<typeof operationsContract>;
+  runOptions: InvoiceRunOptions;
+  models: BillingModels;
+  billingAccounts: BillingAccounts;
+  invoices: Invoices;
+  invoiceLifecycle: InvoiceLifecycle;
+  payments: Payments;
+  draftInvoices: DraftInvoices;
+  invoiceRuns: InvoiceRuns;
+  invoiceRunner: InvoiceRunner;
+  invoiceRunWorker: InvoiceRunWorker;
+  billingSummaries: ReturnType<typeof makeBillingSummaries>;
+}
+
+const migrations = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** The module; tests pass smaller run pages or leases, production uses the defaults (`billingModule`). */
+export function createBillingModule(options: Partial<InvoiceRunOptions> = {}) {
+  return defineModule<BillingCradle>({
+    name: 'billing',
+    migrations,
+    provides: billingContract,
+    uses: [operationsContract],
+    register(container) {
+      container.register({
+        runOptions: asValue({ ...DEFAULT_RUN_OPTIONS, ...options }),
+        // Bound to this app's Knex: several apps (tests) may share the process, each with its own database.
+        models: asFunction(({ db }: BillingCradle) => bindModels(db.knex)).singleton(),
+        billingAccounts: asFunction(makeBillingAccounts).singleton(),
+        invoices: asFunction(makeInvoices).singleton(),
+        invoiceLifecycle: asFunction(makeInvoiceLifecycle).singleton(),
+        payments: asFunction(makePayments).singleton(),
+        draftInvoices: asFunction(makeDraftInvoices).singleton(),
+        invoiceRuns: asFunction(makeInvoiceRuns).singleton(),
+        invoiceRunner: asFunction(makeInvoiceRunner).singleton(),
+        invoiceRunWorker: asFunction(makeInvoiceRunWorker).singleton(),
+        billingSummaries: asFunction(makeBillingSummaries).singleton(),
+      });
+    },
+    facade: ({ billingSummaries }) => billingSummaries,
+    routes: (cradle) => billingRoutes(cradle),
+    subscriptions: [
+      {
+        event: PublisherRegistered,
+        handler: 'openBillingAccount',
+        handle: ({ billingAccounts }) => (event, trx) => billingAccounts.recordPublisher(trx, event.payload),
+      },
+      {
+        event: PublisherUpdated,
+        handler: 'refreshBillingAccount',
+        handle: ({ billingAccounts }) => (event, trx) => billingAccounts.recordPublisher(trx, event.payload),
+      },
+    ],
+    commands: (cradle) => billingCommands(cradle),
+    workers: ({ invoiceRunWorker }) => [invoiceRunWorker],
+  });
+}
+
+export const billingModule = createBillingModule();

@@ -1,0 +1,107 @@
+/**
+ * Executes a claimed invoice run: pages through billing accounts in publisher
+ * id order, asks Operations for a whole page's earnings in one call, and
+ * commits the page's drafts, the run's counters, its cursor and its lease in
+ * one transaction, so a run cut short anywhere resumes exactly after its last
+ * committed page and converges to the same invoices.
+ */
+import type { Facade, Logger, ModuleDatabase } from '../../src/kernel/index.ts';
+import type { operationsContract, PublisherEarnings } from '../operations/contract.ts';
+import { writeTransaction } from './data/database.ts';
+import type { BillingModels, InvoiceRun } from './data/models.ts';
+import type { DraftInvoices } from './draftInvoices.ts';
+import { runView, type InvoiceRunOptions, type InvoiceRuns, type RunView } from './invoiceRuns.ts';
+
+export interface InvoiceRunnerDeps {
+  models: BillingModels;
+  db: ModuleDatabase;
+  log: Logger;
+  operationsFacade: Facade<typeof operationsContract>;
+  draftInvoices: DraftInvoices;
+  invoiceRuns: InvoiceRuns;
+  runOptions: InvoiceRunOptions;
+}
+
+export interface RunHooks {
+  /** After every committed page, with the run's counters. */
+  onProgress?: (run: RunView) => void;
+  /** Checked between pages: true hands the run back to the queue (graceful shutdown). */
+  shouldStop?: () => boolean;
+}
+
+/** Another worker took the run over (our lease lapsed): stop without touching it. */
+class LeaseLost extends Error {}
+
+/** Claims after which a run is given up: a run that kills its process would otherwise kill every process in turn. */
+const MAX_ATTEMPTS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvoices, invoiceRuns, runOptions }: InvoiceRunnerDeps) {
+  const { BillingAccount } = models;
+
+  async function earningsOf(publisherIds: string[], month: string): Promise<PublisherEarnings[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await operationsFacade.earningsForMonth({ publisherIds, month });
+      } catch (error) {
+        const wait = runOptions.retryDelaysMs[attempt];
+        if (wait === undefined) throw error;
+        log.warn({ err: error, attempt: attempt + 1 }, 'invoice run: earnings call failed, retrying');
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** One page; false when there was nothing left. */
+  async function runPage(run: InvoiceRun, owner: string): Promise<boolean> {
+    const accounts = await BillingAccount.query()
+      .where('publisher_id', '>', run.cursor ?? '')
+      .orderBy('publisher_id')
+      .limit(runOptions.pageSize);
+    if (accounts.length === 0) return false;
+    if (!(await invoiceRuns.renew(null, run, owner))) throw new LeaseLost();
+    const earnings = await earningsOf(accounts.map((a) => a.publisherId), run.period);
+    const cursor = accounts[accounts.length - 1]!.publisherId;
+    await writeTransaction(db, async (trx) => {
+      if (!(await invoiceRuns.renew(trx, run, owner))) throw new LeaseLost();
+      const outcome = await draftInvoices.applyPage(trx, run, accounts, earnings);
+      await invoiceRuns.advance(trx, run, { processed: accounts.length, ...outcome }, cursor);
+    });
+    run.cursor = cursor;
+    return true;
+  }
+
+  return {
+    /** Runs `run` (claimed by `owner`) to its end, or until stopped; returns its final state. */
+    async execute(run: InvoiceRun, owner: string, hooks: RunHooks = {}): Promise<RunView> {
+      const started = Date.now();
+      try {
+        if (run.attempts > MAX_ATTEMPTS) throw new Error(`given up after ${MAX_ATTEMPTS} workers stopped without finishing it`);
+        for (;;) {
+          if (hooks.shouldStop?.()) {
+            await invoiceRuns.settle(run, owner, { status: 'queued' });
+            break;
+          }
+          if (!(await runPage(run, owner))) {
+            await invoiceRuns.settle(run, owner, { status: 'succeeded' });
+            break;
+          }
+          hooks.onProgress?.(runView(await invoiceRuns.get(run.id)));
+        }
+      } catch (error) {
+        if (error instanceof LeaseLost) {
+          log.warn({ runId: run.id }, 'invoice run: lease lost to another worker; stopping');
+        } else {
+          log.error({ err: error, runId: run.id }, 'invoice run failed');
+          await invoiceRuns.settle(run, owner, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      const final = runView(await invoiceRuns.get(run.id));
+      log.info({ runId: run.id, ms: Date.now() - started, ...final }, 'invoice run ended');
+      return final;
+    },
+  };
+}
+
+export type InvoiceRunner = ReturnType<typeof makeInvoiceRunner>;

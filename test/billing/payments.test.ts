@@ -1,0 +1,99 @@
+import test from 'ava';
+import { dialects } from '../helpers/databases.ts';
+import { bootBilling, type BillingTestApp } from './billingApp.ts';
+
+/** An issued invoice of 700 cents (10 USD at 70%). */
+async function issuedInvoice(billing: BillingTestApp, name = 'payee') {
+  const id = await billing.earner(name, 10_000_000);
+  await billing.run();
+  const draft = await billing.draftOf(id);
+  return (await billing.issue(draft.id)).body;
+}
+
+for (const dialect of dialects) {
+  test(`[${dialect}] payments: the same reference is the same payment (200), another amount under it 409, overpayment 422`, async (t) => {
+    const billing = await bootBilling(t, dialect);
+    const { api, finance } = billing;
+    const invoice = await issuedInvoice(billing);
+    const path = `/v1/invoices/${invoice.id}/payments`;
+    const pay = (body: unknown, token = finance) => api.post(path, body, token);
+
+    const first = await pay({ amountMinor: 300, receivedOn: '2026-04-10', reference: 'SEPA-1' });
+    t.is(first.status, 201);
+    const repeat = await pay({ amountMinor: 300, receivedOn: '2026-04-10', reference: 'SEPA-1' });
+    t.is(repeat.status, 200);
+    t.deepEqual(repeat.body, first.body);
+    const reused = await pay({ amountMinor: 301, receivedOn: '2026-04-10', reference: 'SEPA-1' });
+    t.is(reused.status, 409);
+    t.is(reused.body.code, 'BILLING.PAYMENT_REFERENCE_REUSED');
+    t.is((await pay({ amountMinor: 300, receivedOn: '2026-04-11', reference: 'SEPA-1' })).status, 409);
+
+    const over = await pay({ amountMinor: 401, receivedOn: '2026-04-12', reference: 'SEPA-2' });
+    t.is(over.status, 422);
+    t.is(over.body.code, 'BILLING.OVERPAYMENT');
+    t.deepEqual(over.body.errors, [{ path: '/amountMinor', message: 'must not exceed the outstanding 400' }]);
+    t.like((await api.get(`/v1/invoices/${invoice.id}`, finance)).body, { status: 'issued', paidMinor: 300 });
+
+    const rest = await pay({ amountMinor: 400, receivedOn: '2026-04-12', reference: 'SEPA-2' });
+    t.is(rest.status, 201);
+    t.like((await api.get(`/v1/invoices/${invoice.id}`, finance)).body, { status: 'paid', paidMinor: 700 });
+    // A retry of a payment that completed the invoice still answers with that payment.
+    t.is((await pay({ amountMinor: 400, receivedOn: '2026-04-12', reference: 'SEPA-2' })).status, 200);
+    const late = await pay({ amountMinor: 1, receivedOn: '2026-04-13', reference: 'SEPA-3' });
+    t.is(late.status, 409);
+    t.is(late.body.code, 'BILLING.INVOICE_NOT_PAYABLE');
+    t.is((await billing.db('payments').where({ invoice_id: invoice.id })).length, 2);
+    t.is((await billing.db('outbox').where({ name: 'billing.InvoicePaid' })).length, 1, 'one InvoicePaid');
+  });
+
+  test(`[${dialect}] payments: only on issued invoices (409), validated (422), 404, 401 and 403`, async (t) => {
+    const billing = await bootBilling(t, dialect);
+    const { api, finance, ops } = billing;
+    const id = await billing.earner('drafty', 10_000_000);
+    await billing.run();
+    const draft = await billing.draftOf(id);
+    const ok = { amountMinor: 100, receivedOn: '2026-04-10', reference: 'R' };
+    const onDraft = await api.post(`/v1/invoices/${draft.id}/payments`, ok, finance);
+    t.is(onDraft.status, 409);
+    t.is(onDraft.body.code, 'BILLING.INVOICE_NOT_PAYABLE');
+    await billing.patch(`/v1/invoices/${draft.id}`, { status: 'void' });
+    t.is((await api.post(`/v1/invoices/${draft.id}/payments`, ok, finance)).status, 409);
+
+    const invoice = await issuedInvoice(billing, 'valid');
+    const path = `/v1/invoices/${invoice.id}/payments`;
+    for (const body of [
+      { ...ok, amountMinor: 0 },
+      { ...ok, amountMinor: -5 },
+      { ...ok, amountMinor: 1.5 },
+      { ...ok, amountMinor: '100' },
+      { ...ok, receivedOn: '2026-02-30' },
+      { ...ok, receivedOn: '10.4.2026' },
+      { ...ok, reference: '' },
+      { amountMinor: 100, receivedOn: '2026-04-10' },
+      { ...ok, currency: 'EUR' },
+    ]) {
+      t.is((await api.post(path, body, finance)).status, 422, JSON.stringify(body));
+    }
+    t.is((await api.post('/v1/invoices/inv_nope/payments', ok, finance)).status, 404);
+    t.is((await api.post(path, ok, null)).status, 401);
+    t.is((await api.post(path, ok, ops)).status, 403);
+    t.is((await api.post(path, ok, await api.token('publisher', invoice.publisherId))).status, 403);
+    t.like((await api.get(`/v1/invoices/${invoice.id}`, finance)).body, { paidMinor: 0, version: 2 });
+  });
+
+  test(`[${dialect}] concurrent payments: parts that add up to the total make it paid once; one reference sent at once is recorded once`, async (t) => {
+    const billing = await bootBilling(t, dialect);
+    const { api, finance } = billing;
+    const invoice = await issuedInvoice(billing);
+    const path = `/v1/invoices/${invoice.id}/payments`;
+
+    const sameRef = await Promise.all(Array.from({ length: 5 }, () => api.post(path, { amountMinor: 100, receivedOn: '2026-04-10', reference: 'DUP' }, finance)));
+    t.deepEqual(sameRef.map((r) => r.status).sort(), [200, 200, 200, 200, 201]);
+    t.is(new Set(sameRef.map((r) => r.body.id)).size, 1);
+
+    const parts = await Promise.all(Array.from({ length: 6 }, (_, i) => api.post(path, { amountMinor: 100, receivedOn: '2026-04-11', reference: `P${i}` }, finance)));
+    t.deepEqual(parts.map((r) => r.status), [201, 201, 201, 201, 201, 201]);
+    t.like((await api.get(`/v1/invoices/${invoice.id}`, finance)).body, { status: 'paid', paidMinor: 700 });
+    t.is((await billing.db('outbox').where({ name: 'billing.InvoicePaid' })).length, 1, 'one InvoicePaid');
+  });
+}
