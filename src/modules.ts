@@ -3,5 +3,7 @@
  * module is one folder under modules/ and one line here.
  */
 import type { ModuleDefinition } from './kernel/index.ts';
+import { billingModule } from '../modules/billing/index.ts';
+import { operationsModule } from '../modules/operations/index.ts';
 
-export const modules: ModuleDefinition[] = [];
+export const modules: ModuleDefinition[] = [operationsModule, billingModule];

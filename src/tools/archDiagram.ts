@@ -64,7 +64,7 @@ export async function renderArchitecture(root: string): Promise<string> {
       '| --- | --- |',
       ...methods,
       '',
-      '| event | |',
+      '| event | published, or handled here |',
       '| --- | --- |',
       ...published,
       ...consumed,

@@ -1,0 +1,99 @@
+/**
+ * The end-to-end suite runs every scenario against both topologies: the
+ * monolith, and Operations and Billing as two processes on loopback behind an
+ * ingress that routes by path (sharing the platform store). Same assertions.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { billingModule } from '../../modules/billing/index.ts';
+import { operationsModule } from '../../modules/operations/index.ts';
+import type { Dialect } from '../helpers/databases.ts';
+import { startIngress } from '../helpers/ingress.ts';
+import { boot, clientFor, type Client } from '../helpers/server.ts';
+import { bootSplit } from '../helpers/split.ts';
+
+export type Topology = 'monolith' | 'split';
+export const topologies: Topology[] = ['monolith', 'split'];
+
+const modules = [operationsModule, billingModule];
+const BILLING_PATHS = /^\/v1\/(billing-accounts|invoice-runs|invoices)(\/|\?|$)/;
+
+export const FACADE_CALLS_DIR = 'test/artifacts/facade-calls';
+
+export async function bootTopology(t: ExecutionContext, dialect: Dialect, topology: Topology): Promise<Client> {
+  if (topology === 'monolith') {
+    const api = await boot(t, dialect, { modules });
+    t.teardown(() => recordFacadeCalls(api, path.join(FACADE_CALLS_DIR, `${randomUUID()}.json`)));
+    return api;
+  }
+  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules });
+  const url = await startIngress(t, [{ prefix: BILLING_PATHS, target: billing!.url }], operations!.url);
+  return clientFor(url);
+}
+
+/** Polls an HTTP call until `done` holds (events cross between modules asynchronously). */
+export async function eventually<T>(call: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await call();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface Publisher {
+  publisherId: string;
+  appId: string;
+  adUnitId: string;
+}
+
+let counter = 0;
+
+/** Through the public API: a publisher with one app and one ad unit, and March 2026 delivery. */
+export async function seedPublisher(api: Client, ops: string, grossPerDayMicros = 1_234_567, days = 3): Promise<Publisher> {
+  counter++;
+  const publisher = await api.post('/v1/publishers', { name: `Studio ${counter}`, contactEmail: `studio${counter}@games.example`, country: 'PL' }, ops);
+  const app = await api.post(`/v1/publishers/${publisher.body.id}/apps`, { name: `Game ${counter}`, platform: 'ios', bundleId: `pl.studio${counter}.${process.pid}.${Date.now()}` }, ops);
+  const unit = await api.post(`/v1/apps/${app.body.id}/ad-units`, { name: 'feed', format: 'native' }, ops);
+  const rows = Array.from({ length: days }, (_, i) => ({
+    adUnitId: unit.body.id,
+    date: `2026-03-${String(i + 1).padStart(2, '0')}`,
+    impressions: 10_000,
+    clicks: 100,
+    revenueMicros: grossPerDayMicros,
+  }));
+  const delivered = await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows } });
+  if (delivered.status !== 200) throw new Error(`seeding failed: ${delivered.text}`);
+  return { publisherId: publisher.body.id, appId: app.body.id, adUnitId: unit.body.id };
+}
+
+/** Starts an invoice run and waits for it to finish. */
+export async function runInvoices(api: Client, finance: string, period: string) {
+  const started = await api.post('/v1/invoice-runs', { period }, finance);
+  if (started.status !== 202) throw new Error(`run refused: ${started.status} ${started.text}`);
+  return eventually(() => api.get(`/v1/invoice-runs/${started.body.id}`, finance), (r) => ['succeeded', 'failed'].includes(r.body.status), 'the invoice run');
+}
+
+/**
+ * After a monolith test, the facade calls each route made, read from /metrics:
+ * the extraction report turns them into network hops per endpoint.
+ */
+export async function recordFacadeCalls(api: Client, file: string): Promise<void> {
+  const text = (await api.get('/metrics', null)).text;
+  const routes: Record<string, { requests: number; calls: Record<string, number> }> = {};
+  const entry = (route: string) => (routes[route] ??= { requests: 0, calls: {} });
+  // Only answered requests: a refused one (401/403/404) stops before any facade call.
+  for (const m of text.matchAll(/^seams_http_requests_total\{method="(\w+)",route="([^"]+)",module="(\w+)",status="2\d\d"\} (\d+)$/gm)) {
+    if (m[3] === 'system' || m[3] === 'internal') continue;
+    entry(`${m[1]} ${m[2]}`).requests += Number(m[4]);
+  }
+  for (const m of text.matchAll(/^seams_facade_calls_total\{module="(\w+)",method="(\w+)",transport="\w+",outcome="\w+",route="([^"]+)"\} (\d+)$/gm)) {
+    const calls = entry(m[3]!).calls;
+    calls[`${m[1]}.${m[2]}`] = (calls[`${m[1]}.${m[2]}`] ?? 0) + Number(m[4]);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(routes, null, 2));
+}
