@@ -209,6 +209,7 @@ function assemble(parts: {
   koa.use(api.routes()).use(api.allowedMethods());
 
   const workers = composition.modules.flatMap((m: ComposedModule) => m.definition.workers?.(m.container.cradle) ?? []);
+  for (const m of composition.modules) metrics.addGauges(m.definition.name, m.definition.gauges?.(m.container.cradle) ?? []);
   let maintenance: NodeJS.Timeout | null = null;
 
   return {

@@ -20,6 +20,7 @@ import { DEFAULT_RUN_OPTIONS, makeInvoiceRuns, type InvoiceRunOptions, type Invo
 import { makeInvoiceRunWorker, type InvoiceRunWorker } from './invoiceRunWorker.ts';
 import { makeInvoices, type Invoices } from './invoices.ts';
 import { makePayments, type Payments } from './payments.ts';
+import { invoiceRunGauges } from './runGauges.ts';
 import { makeBillingSummaries } from './summaries.ts';
 
 export interface BillingCradle extends PlatformCradle {
@@ -78,6 +79,7 @@ export function createBillingModule(options: Partial<InvoiceRunOptions> = {}) {
     ],
     commands: (cradle) => billingCommands(cradle),
     workers: ({ invoiceRunWorker }) => [invoiceRunWorker],
+    gauges: invoiceRunGauges,
   });
 }
 

@@ -3,7 +3,7 @@
  * runs whose worker died). Runs in every process that runs Billing; claims
  * are atomic, so several processes share the queue without running a run twice.
  */
-import { newId, type BackgroundWorker, type Logger } from '../../src/kernel/index.ts';
+import { makeIdleWait, newId, type BackgroundWorker, type Logger } from '../../src/kernel/index.ts';
 import type { InvoiceRunOptions, InvoiceRuns } from './invoiceRuns.ts';
 import type { InvoiceRunner } from './invoiceRunner.ts';
 
@@ -23,35 +23,17 @@ export function makeInvoiceRunWorker({ invoiceRuns, invoiceRunner, runOptions, l
   const owner = newId('wrk');
   let running = false;
   let loop: Promise<void> | null = null;
-  let wakeUp: (() => void) | null = null;
-  let woken = false;
-
-  function idle(ms: number): Promise<void> {
-    if (woken) {
-      woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        woken = false;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
+  const idle = makeIdleWait();
 
   async function work(): Promise<void> {
     while (running) {
       try {
         const run = await invoiceRuns.claimNext(owner);
         if (run) await invoiceRunner.execute(run, owner, { shouldStop: () => !running });
-        else await idle(runOptions.pollMs);
+        else await idle.wait(runOptions.pollMs);
       } catch (error) {
         log.error({ err: error }, 'invoice run worker pass failed');
-        if (running) await idle(runOptions.pollMs);
+        if (running) await idle.wait(runOptions.pollMs);
       }
     }
   }
@@ -65,13 +47,10 @@ export function makeInvoiceRunWorker({ invoiceRuns, invoiceRunner, runOptions, l
     },
     async stop() {
       running = false;
-      wakeUp?.();
+      idle.wake();
       await loop;
       loop = null;
     },
-    wake() {
-      if (wakeUp) wakeUp();
-      else woken = true;
-    },
+    wake: idle.wake,
   };
 }

@@ -1,18 +1,15 @@
 /** Operations' facade for other modules, as its contract declares it: coarse and batched. */
 import { decodeCursor, monthBounds, toPage, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { operationsContract } from './contract.ts';
-import type { OperationsModels } from './data/models.ts';
+import type { OperationsModels, Publisher } from './data/models.ts';
+import { view } from './publishers.ts';
 import { earningsBetween } from './earnings.ts';
 
 export function makeOperationsFacade({ db, models }: { db: ModuleDatabase; models: OperationsModels }): Facade<typeof operationsContract> {
-  const summary = (p: InstanceType<OperationsModels['Publisher']>) => ({
-    id: p.id,
-    name: p.name,
-    contactEmail: p.contactEmail,
-    country: p.country,
-    revenueShareBps: p.revenueShareBps,
-    status: p.status,
-  });
+  const summary = (p: Publisher) => {
+    const { version, createdAt, updatedAt, ...facts } = view(p);
+    return facts;
+  };
 
   return {
     async publishersByIds({ ids }) {

@@ -7,3 +7,4 @@ export * from './contract.ts';
 export * from './http.ts';
 export * from './pagination.ts';
 export * from './module.ts';
+export * from './idleWait.ts';

@@ -71,6 +71,15 @@ export interface BackgroundWorker {
   stop(): Promise<void>;
 }
 
+/** A gauge a module exposes on /metrics, read at scrape time. */
+export interface GaugeSpec {
+  /** Prometheus name, prefixed `seams_<module>_`. */
+  name: string;
+  help: string;
+  labelNames: string[];
+  collect(): Promise<{ labels: Record<string, string>; value: number }[]>;
+}
+
 export interface ModuleDefinition<C extends object = any> {
   name: string;
   /** Absolute path of the module's migrations folder. */
@@ -86,6 +95,7 @@ export interface ModuleDefinition<C extends object = any> {
   subscriptions?: SubscriptionSpec<C>[];
   commands?: (cradle: C) => CommandSpec[];
   workers?: (cradle: C) => BackgroundWorker[];
+  gauges?: (cradle: C) => GaugeSpec[];
 }
 
 export function defineModule<C extends object>(definition: ModuleDefinition<C>): ModuleDefinition<C> {

@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import client from 'prom-client';
-import type { ModuleDatabase } from '../kernel/index.ts';
+import type { GaugeSpec, ModuleDatabase } from '../kernel/index.ts';
 import { eventCounts } from './events/operator.ts';
 
 /** The route of the request being served, so facade calls can say who made them. */
@@ -98,6 +98,22 @@ export function makeMetrics(moduleDatabases: ModuleDatabase[]) {
         };
       }
       return wrapped as F;
+    },
+    /** A module's own gauges (e.g. invoice-run progress), read at scrape time. */
+    addGauges(module: string, gauges: GaugeSpec[]): void {
+      for (const gauge of gauges) {
+        if (!gauge.name.startsWith(`seams_${module}_`)) throw new Error(`gauge ${gauge.name} of ${module} must be named seams_${module}_…`);
+        new client.Gauge({
+          name: gauge.name,
+          help: gauge.help,
+          labelNames: gauge.labelNames,
+          registers: [registry],
+          async collect() {
+            this.reset();
+            for (const { labels, value } of await gauge.collect()) this.set(labels, value);
+          },
+        });
+      }
     },
     async text(): Promise<string> {
       return registry.metrics();

@@ -5,7 +5,7 @@
  * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers), so
  * several dispatchers may run against one database without double delivery.
  */
-import type { Clock, EventEnvelope, Logger, ModuleDatabase } from '../../kernel/index.ts';
+import { makeIdleWait, type Clock, type EventEnvelope, type Logger, type ModuleDatabase } from '../../kernel/index.ts';
 
 export interface DispatcherOptions {
   batchSize: number;
@@ -59,8 +59,7 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
   const options = { ...DEFAULT_DISPATCHER_OPTIONS, ...given };
   let running = false;
   let loop: Promise<void> | null = null;
-  let wakeUp: (() => void) | null = null;
-  let woken = false;
+  const idle = makeIdleWait();
 
   const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -152,23 +151,6 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     return pruned;
   }
 
-  function idle(ms: number): Promise<void> {
-    if (woken) {
-      woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        woken = false;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
-
   async function run(): Promise<void> {
     let lastPrune = 0;
     while (running) {
@@ -181,10 +163,10 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
         if ((await runOnce()) > 0) continue;
         // Sleep until the next retry falls due, a commit here wakes us, or the poll period ends
         // (for events committed by other processes). Never less than 10 ms: no busy loop.
-        if (running) await idle(Math.max(10, Math.min(options.idlePollMs, await nextDueIn())));
+        if (running) await idle.wait(Math.max(10, Math.min(options.idlePollMs, await nextDueIn())));
       } catch (error) {
         log.error({ err: error }, 'event dispatcher pass failed');
-        if (running) await idle(options.idlePollMs);
+        if (running) await idle.wait(options.idlePollMs);
       }
     }
   }
@@ -193,10 +175,7 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     runOnce,
     prune,
     /** Called after a transaction with new events commits. */
-    wake(): void {
-      if (wakeUp) wakeUp();
-      else woken = true;
-    },
+    wake: idle.wake,
     start(): void {
       if (running) return;
       running = true;
@@ -205,7 +184,7 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     /** Stops claiming; resolves when the batch in hand is delivered. */
     async stop(): Promise<void> {
       running = false;
-      wakeUp?.();
+      idle.wake();
       await loop;
       loop = null;
     },
