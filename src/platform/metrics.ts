@@ -8,8 +8,8 @@ import client from 'prom-client';
 import type { GaugeSpec, ModuleDatabase } from '../kernel/index.ts';
 import { eventCounts } from './events/operator.ts';
 
-/** The route of the request being served, so facade calls can say who made them. */
-export const currentRoute = new AsyncLocalStorage<{ route: string }>();
+/** The request being served: its route, and how many facade calls it has made. */
+export const currentRoute = new AsyncLocalStorage<{ route: string; facadeCalls: number }>();
 
 export type Transport = 'local' | 'http';
 
@@ -43,6 +43,18 @@ export function makeMetrics(moduleDatabases: ModuleDatabase[]) {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
+  // The most facade calls one answered request of a route made: the network hops it costs once split.
+  const callsPerRequest = new Map<string, number>();
+  new client.Gauge({
+    name: 'seams_facade_calls_per_request_max',
+    help: 'The most facade calls a single answered request of the route has made',
+    labelNames: ['route'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [route, most] of callsPerRequest) this.set({ route }, most);
+    },
+  });
   new client.Gauge({
     name: 'seams_outbox_events',
     help: 'Undelivered outbox rows per module and state',
@@ -74,8 +86,12 @@ export function makeMetrics(moduleDatabases: ModuleDatabase[]) {
 
   return {
     registry,
-    observeRequest(labels: { method: string; route: string; module: string; status: number }, seconds: number): void {
+    observeRequest(labels: { method: string; route: string; module: string; status: number }, seconds: number, facadeCalls: number): void {
       requests.inc({ ...labels, status: String(labels.status) });
+      if (facadeCalls > 0 && labels.status < 400) {
+        const route = `${labels.method} ${labels.route}`;
+        callsPerRequest.set(route, Math.max(callsPerRequest.get(route) ?? 0, facadeCalls));
+      }
       latency.observe({ method: labels.method, route: labels.route, module: labels.module }, seconds);
     },
     /** Wraps every method of a facade to count and time its calls. */
@@ -84,7 +100,9 @@ export function makeMetrics(moduleDatabases: ModuleDatabase[]) {
       for (const [method, fn] of Object.entries(facade)) {
         wrapped[method] = async (input: unknown) => {
           const stop = facadeLatency.startTimer({ module, method, transport });
-          const route = currentRoute.getStore()?.route ?? 'background';
+          const served = currentRoute.getStore();
+          const route = served?.route ?? 'background';
+          if (served) served.facadeCalls++;
           try {
             const output = await (fn as (input: unknown) => Promise<unknown>)(input);
             facadeCalls.inc({ module, method, transport, outcome: 'ok', route });

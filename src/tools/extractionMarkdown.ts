@@ -8,10 +8,10 @@ export function renderReport(r: ExtractionReport): string {
   const hops = r.hops === null
     ? '_No measurements: run `npm test` (the end-to-end suite records facade calls per endpoint), then this report again._'
     : table(
-        ['endpoint', 'facade calls crossing the edge (per request)', 'network hops per request after extraction'],
+        ['endpoint', 'facade methods called across the edge', 'network hops per request after extraction (most seen)'],
         r.hops.map((h) => [
           `\`${h.endpoint}\``,
-          Object.entries(h.facadeCallsPerRequest).map(([c, n]) => (n === null ? c : `${c} × ${n}`)).join(', '),
+          h.facadeMethods.map((m) => `\`${m}()\``).join(', '),
           h.hopsPerRequest === null ? 'off the request path' : String(h.hopsPerRequest),
         ]),
       );

@@ -13,36 +13,35 @@ import { findFacadeCalls } from './facadeCallers.ts';
 
 const MEASUREMENTS = 'test/artifacts/facade-calls';
 
-type Measured = Record<string, { requests: number; calls: Record<string, number> }>;
+type Measured = Record<string, { methods: string[]; mostPerRequest: number | null }>;
 
 /**
- * Per endpoint, the facade calls that cross this module's edge, per request,
- * summed over the end-to-end run's measurements (null when there are none).
+ * Per endpoint, the facade methods called across this module's edge and the
+ * most calls one request made, over the end-to-end run's measurements (null
+ * when there are none). The most, not the mean: it does not depend on the mix
+ * of requests the suite happened to send.
  */
 function measuredHops(root: string, module: string, owner: Map<string, string>) {
   const dir = path.join(root, MEASUREMENTS);
   if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return null;
-  const totals = new Map<string, { requests: number; calls: Map<string, number> }>();
+  const totals = new Map<string, { methods: Set<string>; most: number | null }>();
   for (const file of fs.readdirSync(dir)) {
-    for (const [route, { requests, calls }] of Object.entries(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Measured)) {
-      const entry = totals.get(route) ?? { requests: 0, calls: new Map<string, number>() };
-      entry.requests += requests;
-      for (const [call, n] of Object.entries(calls)) entry.calls.set(call, (entry.calls.get(call) ?? 0) + n);
+    for (const [route, { methods, mostPerRequest }] of Object.entries(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Measured)) {
+      const entry = totals.get(route) ?? { methods: new Set<string>(), most: null };
+      for (const method of methods) entry.methods.add(method);
+      if (mostPerRequest !== null) entry.most = Math.max(entry.most ?? 0, mostPerRequest);
       totals.set(route, entry);
     }
   }
   const hops = [];
-  for (const [route, { requests, calls }] of totals) {
+  for (const [route, { methods, most }] of totals) {
     // A module never calls its own facade: every call crosses a module; keep those at this module's edge.
-    const crossing = [...calls].filter(([call]) => call.startsWith(`${module}.`) || owner.get(route) === module || route === 'background');
+    const crossing = [...methods].filter((call) => call.startsWith(`${module}.`) || owner.get(route) === module || route === 'background');
     if (crossing.length === 0) continue;
-    const background = route === 'background' || requests === 0;
-    const perRequest = (n: number) => Math.round((n / requests) * 100) / 100;
     hops.push({
       endpoint: route === 'background' ? 'background work (workers, event handlers)' : route,
-      // Per request, so the figures do not depend on how many requests the suite made.
-      facadeCallsPerRequest: Object.fromEntries(crossing.map(([call, n]) => [call, background ? null : perRequest(n)])),
-      hopsPerRequest: background ? null : perRequest(crossing.reduce((sum, [, n]) => sum + n, 0)),
+      facadeMethods: crossing.sort(),
+      hopsPerRequest: route === 'background' ? null : most,
     });
   }
   return hops.sort((a, b) => a.endpoint.localeCompare(b.endpoint));

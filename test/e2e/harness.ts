@@ -78,21 +78,19 @@ export async function runInvoices(api: Client, finance: string, period: string) 
 }
 
 /**
- * After a monolith test, the facade calls each route made, read from /metrics:
- * the extraction report turns them into network hops per endpoint.
+ * After a monolith test, which facade methods each route called and the most
+ * calls one request made, read from /metrics: the extraction report turns
+ * them into network hops per endpoint.
  */
 export async function recordFacadeCalls(api: Client, file: string): Promise<void> {
   const text = (await api.get('/metrics', null)).text;
-  const routes: Record<string, { requests: number; calls: Record<string, number> }> = {};
-  const entry = (route: string) => (routes[route] ??= { requests: 0, calls: {} });
-  // Only answered requests: a refused one (401/403/404) stops before any facade call.
-  for (const m of text.matchAll(/^seams_http_requests_total\{method="(\w+)",route="([^"]+)",module="(\w+)",status="2\d\d"\} (\d+)$/gm)) {
-    if (m[3] === 'system' || m[3] === 'internal') continue;
-    entry(`${m[1]} ${m[2]}`).requests += Number(m[4]);
+  const routes: Record<string, { methods: string[]; mostPerRequest: number | null }> = {};
+  for (const m of text.matchAll(/^seams_facade_calls_total\{module="(\w+)",method="(\w+)",transport="\w+",outcome="\w+",route="([^"]+)"\} \d+$/gm)) {
+    const entry = (routes[m[3]!] ??= { methods: [], mostPerRequest: null });
+    if (!entry.methods.includes(`${m[1]}.${m[2]}`)) entry.methods.push(`${m[1]}.${m[2]}`);
   }
-  for (const m of text.matchAll(/^seams_facade_calls_total\{module="(\w+)",method="(\w+)",transport="\w+",outcome="\w+",route="([^"]+)"\} (\d+)$/gm)) {
-    const calls = entry(m[3]!).calls;
-    calls[`${m[1]}.${m[2]}`] = (calls[`${m[1]}.${m[2]}`] ?? 0) + Number(m[4]);
+  for (const m of text.matchAll(/^seams_facade_calls_per_request_max\{route="([^"]+)"\} (\d+)$/gm)) {
+    if (routes[m[1]!]) routes[m[1]!]!.mostPerRequest = Number(m[2]);
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(routes, null, 2));

@@ -13,13 +13,14 @@ export function requestContext(log: Logger, metrics: Metrics) {
     const started = process.hrtime.bigint();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
+    // The route is filled in once matched; facade calls made while serving it are counted against it.
+    const served = { route: 'unmatched', facadeCalls: 0 };
     try {
-      // The route is filled in once matched; facade calls made while serving it are counted against it.
-      await currentRoute.run({ route: 'unmatched' }, next);
+      await currentRoute.run(served, next);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = ctx._matchedRoute ? String(ctx._matchedRoute) : 'unmatched';
-      metrics.observeRequest({ method: ctx.method, route, module: ctx.state.module ?? 'system', status: ctx.status }, ms / 1000);
+      metrics.observeRequest({ method: ctx.method, route, module: ctx.state.module ?? 'system', status: ctx.status }, ms / 1000, served.facadeCalls);
       const entry = {
         requestId,
         method: ctx.method,
