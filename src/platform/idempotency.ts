@@ -8,8 +8,8 @@ import type { Knex } from 'knex';
 import { DomainError, conflict, invalid, type Clock, type Reply } from '../kernel/index.ts';
 
 export const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
-/** How long a request may hold its key before another attempt may take it over (its process died). */
-const IN_FLIGHT_LEASE_MS = 60 * 1000;
+/** How long a request may run holding its key; past it, its process is taken for dead (requests time out at 60 s). */
+const IN_FLIGHT_LEASE_MS = 90 * 1000;
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -65,12 +65,13 @@ export function makeIdempotency({ knex, clock }: { knex: Knex; clock: Clock }) {
     if (row.locked_until > iso(now)) {
       throw conflict('IDEMPOTENCY.KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed; retry later');
     }
-    // Its owner died mid-request: take the key over (only one taker wins).
-    const taken = await knex('idempotency_keys')
-      .where({ caller: row.caller, key: row.key, locked_until: row.locked_until })
-      .update({ locked_until: iso(now + IN_FLIGHT_LEASE_MS) });
-    if (taken === 0) throw conflict('IDEMPOTENCY.KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed; retry later');
-    return null;
+    // The process serving it died mid-request: its effect may have committed while its response
+    // was never recorded. Running it again could apply it twice, so the key stays spent.
+    throw conflict(
+      'IDEMPOTENCY.OUTCOME_UNKNOWN',
+      'A request with this Idempotency-Key was interrupted and may or may not have taken effect; ' +
+        'check the resource, then retry with a new key if it is missing',
+    );
   }
 
   return {

@@ -49,3 +49,18 @@ for (const dialect of dialects) {
     t.is(corrected.status, 201, 'a refused request leaves its key free for the corrected one');
   });
 }
+
+test('a key whose request died in flight stays spent: its outcome is unknown, so it is never run again', async (t) => {
+  const api = await boot(t, 'sqlite', { modules: [notesModule] });
+  const ops = await api.token('ops');
+  const key = { 'idempotency-key': 'abandoned' };
+  // The key as a killed process leaves it: claimed, never answered, its lease long past.
+  const first = await api.post('/v1/notes', { topic: 'a', text: 'b' }, ops, key);
+  const platform = api.app.databases.get('platform')!.knex;
+  await platform('idempotency_keys').where({ key: 'abandoned' }).update({ state: 'in_flight', response: null, locked_until: '2000-01-01T00:00:00.000Z' });
+  const replay = await api.post('/v1/notes', { topic: 'a', text: 'b' }, ops, key);
+  t.is(replay.status, 409);
+  t.is(replay.body.code, 'IDEMPOTENCY.OUTCOME_UNKNOWN');
+  t.is((await api.app.databases.get('notes')!.knex('notes').select('id')).length, 1);
+  t.is(first.status, 201);
+});
