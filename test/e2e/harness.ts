@@ -1,7 +1,8 @@
 /**
- * The end-to-end suite runs every scenario against both topologies: the
- * monolith, and Operations and Billing as two processes on loopback behind an
- * ingress that routes by path (sharing the platform store). Same assertions.
+ * The end-to-end suite runs every scenario against every topology: the
+ * monolith; Operations and Billing as two processes on loopback behind an
+ * ingress that routes by path (sharing the platform store); and, on
+ * PostgreSQL, two monolith instances behind a round-robin balancer. Same assertions.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,8 +15,9 @@ import { startIngress } from '../helpers/ingress.ts';
 import { boot, clientFor, type Client } from '../helpers/server.ts';
 import { bootSplit } from '../helpers/split.ts';
 
-export type Topology = 'monolith' | 'split';
-export const topologies: Topology[] = ['monolith', 'split'];
+export type Topology = 'monolith' | 'split' | 'instances';
+/** Per dialect: two monolith instances behind a round-robin balancer need PostgreSQL, as in production. */
+export const topologiesFor = (dialect: Dialect): Topology[] => (dialect === 'postgres' ? ['monolith', 'split', 'instances'] : ['monolith', 'split']);
 
 const modules = [operationsModule, billingModule];
 const BILLING_PATHS = /^\/v1\/(billing-accounts|invoice-runs|invoices)(\/|\?|$)/;
@@ -27,6 +29,10 @@ export async function bootTopology(t: ExecutionContext, dialect: Dialect, topolo
     const api = await boot(t, dialect, { modules });
     t.teardown(() => recordFacadeCalls(api, path.join(FACADE_CALLS_DIR, `${randomUUID()}.json`)));
     return api;
+  }
+  if (topology === 'instances') {
+    const instances = await bootSplit(t, dialect, [['operations', 'billing'], ['operations', 'billing']], { modules });
+    return clientFor(await startIngress(t, [], instances.map((i) => i.url)));
   }
   const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules });
   const url = await startIngress(t, [{ prefix: BILLING_PATHS, target: billing!.url }], operations!.url);

@@ -1,4 +1,4 @@
-/** A path-routing reverse proxy on loopback, standing in for a deployment's ingress. */
+/** A reverse proxy on loopback, standing in for a deployment's ingress or load balancer. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionContext } from 'ava';
@@ -8,10 +8,13 @@ export interface Route {
   target: string;
 }
 
-export async function startIngress(t: ExecutionContext, routes: Route[], fallback: string): Promise<string> {
+/** Routes by path prefix; `fallback` may list several targets, taken in turn (round robin). */
+export async function startIngress(t: ExecutionContext, routes: Route[], fallback: string | string[]): Promise<string> {
   const agent = new http.Agent({ keepAlive: true });
+  const pool = Array.isArray(fallback) ? fallback : [fallback];
+  let turn = 0;
   const server = http.createServer((req, res) => {
-    const target = new URL(routes.find((r) => r.prefix.test(req.url ?? '/'))?.target ?? fallback);
+    const target = new URL(routes.find((r) => r.prefix.test(req.url ?? '/'))?.target ?? pool[turn++ % pool.length]!);
     const upstream = http.request(
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent },
       (answer) => {

@@ -16,7 +16,7 @@ export interface Node extends Client {
   app: App;
 }
 
-/** Starts one app per group of module names; each sees every other group as remote. */
+/** Starts one app per group of module names; each sees the modules of other groups it lacks as remote. */
 export async function bootSplit(t: ExecutionContext, dialect: Dialect, groups: string[][], options: AppOptions = {}): Promise<Node[]> {
   const dataDir = tempDir(t);
   const databaseUrl = dialect === 'postgres' ? await freshPostgres(t) : undefined;
@@ -31,7 +31,9 @@ export async function bootSplit(t: ExecutionContext, dialect: Dialect, groups: s
   const nodes: Node[] = [];
   for (const [index, group] of groups.entries()) {
     const remotes = Object.fromEntries(
-      groups.flatMap((other, i) => (i === index ? [] : other.map((name) => [`SEAMS_REMOTE_${name.toUpperCase()}`, urls[i]]))),
+      groups.flatMap((other, i) =>
+        i === index ? [] : other.filter((name) => !group.includes(name)).map((name) => [`SEAMS_REMOTE_${name.toUpperCase()}`, urls[i]]),
+      ),
     );
     const config = loadConfig({
       SEAMS_DATA_DIR: dataDir,
