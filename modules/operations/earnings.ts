@@ -3,7 +3,7 @@
  * = gross × bps / 10^4 rounded half-up (BigInt), totals = sums of the apps.
  */
 import type { Knex } from 'knex';
-import { shareMicros, sum, toBigInt, toJsonInteger } from '../../src/kernel/index.ts';
+import { invalid, shareMicros, sum, toBigInt, toJsonInteger } from '../../src/kernel/index.ts';
 import type { PublisherEarnings } from './contract.ts';
 
 interface AppTotalsRow {
@@ -16,8 +16,23 @@ interface AppTotalsRow {
   gross: number | string;
 }
 
-/** Earnings of each given publisher between two days (inclusive), every app listed; one query. */
+/**
+ * Earnings of each given publisher between two days (inclusive), every app listed; one query.
+ * Rows may each hold up to 2^53 - 1, so a sum can pass what a JSON number holds
+ * exactly (or, on SQLite, 2^63): that is the caller's range, a 422, not a 500.
+ */
 export async function earningsBetween(knex: Knex, publisherIds: string[], from: string, to: string): Promise<PublisherEarnings[]> {
+  try {
+    return await sumEarnings(knex, publisherIds, from, to);
+  } catch (error) {
+    if (error instanceof RangeError || /integer overflow/.test((error as Error | null)?.message ?? '')) {
+      throw invalid('OPERATIONS.TOTAL_TOO_LARGE', `Totals between ${from} and ${to} exceed 2^53 - 1 and cannot be given exactly; ask for a shorter range`);
+    }
+    throw error;
+  }
+}
+
+async function sumEarnings(knex: Knex, publisherIds: string[], from: string, to: string): Promise<PublisherEarnings[]> {
   if (publisherIds.length === 0) return [];
   const rows: AppTotalsRow[] = await knex('publishers as p')
     .leftJoin('apps as a', 'a.publisher_id', 'p.id')

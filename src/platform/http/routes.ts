@@ -4,7 +4,7 @@
  */
 import type Router from '@koa/router';
 import type Koa from 'koa';
-import { DomainError, Strict, validator, type Caller, type Logger, type Reply, type RouteSpec, type TSchema, type Validator } from '../../kernel/index.ts';
+import { DomainError, Strict, invalid, validator, type Caller, type Logger, type Reply, type RouteSpec, type TSchema, type Validator } from '../../kernel/index.ts';
 import type { FailedAuthLimiter } from '../auth/failedAuthLimiter.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Idempotency } from '../idempotency.ts';
@@ -50,8 +50,8 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
       if (caller.role !== 'admin' && !(spec.roles as string[]).includes(caller.role)) throw forbidden(caller);
       const request = {
         params: params ? parseParams(params, ctx.params) : {},
-        query: query({ ...ctx.query }, '/query'),
-        body: body ? body(await readJson(ctx, limit), '') : undefined,
+        query: refuseNul(query({ ...ctx.query }, '/query'), '/query'),
+        body: body ? refuseNul(body(await readJson(ctx, limit), ''), '') : undefined,
         caller,
         requestId: ctx.state.requestId as string,
         header: (name: string) => ctx.get(name) || undefined,
@@ -73,8 +73,26 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
 /** A malformed id in the path names nothing that exists: 404, like an unknown one. */
 function parseParams<T>(params: Validator<T>, raw: Record<string, string>): T {
   const value = { ...raw };
-  if (params.check(value).length > 0) throw new DomainError('RESOURCE_NOT_FOUND', 'not_found', 'No such resource');
+  if (params.check(value).length > 0 || nulAt(value, '') !== null) throw new DomainError('RESOURCE_NOT_FOUND', 'not_found', 'No such resource');
   return value as T;
+}
+
+/** Where a string in the input holds U+0000 (PostgreSQL text cannot store it), or null. */
+function nulAt(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulAt(item, `${path}/${key}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** Refused alike on every database, rather than a 500 on PostgreSQL only. */
+function refuseNul<T>(value: T, at: string): T {
+  const path = nulAt(value, at);
+  if (path !== null) throw invalid('VALIDATION_FAILED', `${path} must not contain U+0000`, [{ path, message: 'must not contain U+0000' }]);
+  return value;
 }
 
 function send(ctx: Koa.Context, reply: Reply & { replayed?: boolean }): void {
