@@ -16,6 +16,7 @@ import { makeTokenService } from './platform/auth/tokens.ts';
 import { tokenRoutes } from './platform/auth/tokenRoutes.ts';
 import { composeModules, type ComposedModule } from './platform/container.ts';
 import { openDatabases, type OpenDatabase } from './platform/database.ts';
+import { makeBroker, type Broker, type BrokerOptions } from './platform/events/broker.ts';
 import { makeDispatcher, type DispatcherDeps } from './platform/events/dispatcher.ts';
 import { handleOnce } from './platform/events/inbox.ts';
 import { eventCounts } from './platform/events/operator.ts';
@@ -45,6 +46,8 @@ export interface AppOptions {
   clock?: Clock;
   log?: Logger;
   dispatcher?: Pick<DispatcherDeps, 'options' | 'hooks'>;
+  /** Used when SEAMS_BROKER_URL is set. */
+  broker?: Partial<BrokerOptions>;
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
@@ -78,13 +81,30 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   let composition: ReturnType<typeof composeModules>;
   try {
     const handlers = new Map<string, (event: Parameters<typeof handleOnce>[3]) => Promise<unknown>>();
+    // With a broker, every handler is reached through it (each module consumes its own queue), in every topology.
+    const broker = config.brokerUrl
+      ? makeBroker({
+          url: config.brokerUrl,
+          prefix: config.brokerPrefix,
+          consumers: local.filter((m) => (m.subscriptions ?? []).length > 0).map((m) => m.name),
+          handle: async (subscriber, event) => {
+            const handler = handlers.get(subscriber);
+            if (!handler) throw new Error(`no handler ${subscriber} in this process`);
+            await handler(event);
+          },
+          log: log.child({ component: 'broker' }),
+          options: options.broker,
+        })
+      : null;
     const dispatcher = makeDispatcher({
       sources: moduleDatabases,
       clock,
       log: log.child({ component: 'dispatcher' }),
       ...options.dispatcher,
-      // A local handler runs through its inbox here; a remote module's, over HTTP into its inbox.
+      // Through the broker when there is one; otherwise a local handler runs through its inbox here,
+      // a remote module's over HTTP into its inbox.
       deliver: async (subscriber, event) => {
+        if (broker) return broker.publish(subscriber, event);
         const handler = handlers.get(subscriber);
         if (handler) return void (await handler(event));
         const module = subscriber.split('.')[0]!;
@@ -110,7 +130,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
         handlers.set(key, (event) => handleOnce(db(module.definition.name), clock, key, event, handle));
       }
     }
-    return assemble({ config, log, clock, databases, dispatcher, composition, tracks, topology, handlers, metrics });
+    return assemble({ config, log, clock, databases, dispatcher, broker, composition, tracks, topology, handlers, metrics });
   } catch (error) {
     await Promise.all([...databases.values()].map((d) => d.close()));
     await topology.close();
@@ -124,13 +144,14 @@ function assemble(parts: {
   clock: Clock;
   databases: Map<string, OpenDatabase>;
   dispatcher: ReturnType<typeof makeDispatcher>;
+  broker: Broker | null;
   composition: ReturnType<typeof composeModules>;
   tracks: Map<string, MigrationTrack[]>;
   topology: Topology;
   handlers: Map<string, (event: EventEnvelope) => Promise<unknown>>;
   metrics: Metrics;
 }) {
-  const { config, log, clock, databases, dispatcher, composition, tracks, topology, handlers, metrics } = parts;
+  const { config, log, clock, databases, dispatcher, broker, composition, tracks, topology, handlers, metrics } = parts;
   const platformDb = databases.get('platform')!;
   // Publisher tokens name a publisher: Operations (local or remote) says whether it exists.
   const directory = composition.root.hasRegistration('operationsFacade')
@@ -160,7 +181,8 @@ function assemble(parts: {
       }),
     );
     if (stopping) checks.process = 'shutting down';
-    return { ready: Object.values(checks).every((c) => c === 'ok'), checks, events };
+    // A broker outage does not make the process unready: the outbox keeps the events until it returns.
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks, events, ...(broker && { broker: broker.status() }) };
   }
 
   const koa = new Koa();
@@ -220,12 +242,14 @@ function assemble(parts: {
     modules: composition.modules,
     databases,
     dispatcher,
+    broker,
     tokens,
     metrics,
     readiness,
     /** Starts background work: event dispatch, module workers, housekeeping. */
     start(): void {
       dispatcher.start();
+      broker?.start().catch((error) => log.error({ err: error }, 'broker consumers failed to start'));
       for (const worker of workers) worker.start();
       const prune = () => idempotency.prune().catch((error) => log.warn({ err: error }, 'idempotency prune failed'));
       maintenance = setInterval(prune, 10 * 60_000);
@@ -240,6 +264,7 @@ function assemble(parts: {
       stopping = true;
       if (maintenance) clearInterval(maintenance);
       await Promise.all([dispatcher.stop(), ...workers.map((w) => w.stop())]);
+      await broker?.close();
       await Promise.all([...databases.values()].map((d) => d.close()));
       await topology.close();
       await alerter?.close();

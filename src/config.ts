@@ -20,6 +20,10 @@ export interface Config {
   poolMax: number;
   /** After SIGTERM: how long /ready answers 503 while requests are still served, before the listener closes. */
   shutdownDrainMs: number;
+  /** RabbitMQ for events (amqp:// or amqps://); null = in-process and HTTP delivery. */
+  brokerUrl: string | null;
+  /** Prefix of the broker's exchange and queue names (`<prefix>.events`, `<prefix>.<module>`). */
+  brokerPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const alertEmail = text('SEAMS_ALERT_EMAIL');
   if ((smtpUrl === null) !== (alertEmail === null)) problems.push('SMTP_URL and SEAMS_ALERT_EMAIL go together: set both or neither');
 
+  const brokerUrl = text('SEAMS_BROKER_URL');
+  if (brokerUrl !== null && !/^amqps?:\/\/[^\s]+$/.test(brokerUrl)) problems.push('SEAMS_BROKER_URL must be an amqp:// or amqps:// URL');
+  const brokerPrefix = text('SEAMS_BROKER_PREFIX') ?? 'seams';
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(brokerPrefix)) problems.push('SEAMS_BROKER_PREFIX must be 1-64 lowercase letters, digits, "_" or "-"');
+
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
     dataDir: path.resolve(text('SEAMS_DATA_DIR') ?? './data'),
@@ -95,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     poolMax: integer('SEAMS_DB_POOL_MAX', 10, 1, 100),
     shutdownDrainMs: integer('SEAMS_SHUTDOWN_DRAIN_MS', 2_000, 0, 25_000),
+    brokerUrl,
+    brokerPrefix,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Dialect, Logger, ModuleDatabase } from '../kernel/index.ts';
@@ -80,9 +81,68 @@ export function knexConfig(config: Config, module: string): Knex.Config {
     : postgresConfig(config, module, null);
 }
 
+/** Prepared statements kept per SQLite connection (least recently used dropped first). */
+const STATEMENTS_PER_CONNECTION = 200;
+
+interface SqliteStatement {
+  reader: boolean;
+  all(bindings: unknown[]): unknown[];
+  run(bindings: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+interface KnexQuery {
+  sql: string;
+  bindings?: unknown[];
+  options?: { safeIntegers?: boolean };
+  response?: unknown;
+  context?: { lastID: number | bigint; changes: number };
+}
+
+const BetterSqlite3Client = createRequire(import.meta.url)('knex/lib/dialects/better-sqlite3/index.js') as new (config: Knex.Config) => {
+  _query(connection: SqliteConnection, query: KnexQuery): Promise<KnexQuery>;
+  _formatBindings(bindings: unknown[] | undefined): unknown[];
+};
+
+/**
+ * Knex's better-sqlite3 client prepares every statement anew, which costs as much as
+ * running a small query; this one keeps each connection's prepared statements by SQL
+ * text (SQLite re-prepares a kept statement by itself when the schema changes).
+ */
+const keptStatements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+// Kept by connection, not on the client: Knex runs a transaction's queries on a copy of the client.
+class StatementCachingClient extends BetterSqlite3Client {
+  override async _query(connection: SqliteConnection, query: KnexQuery): Promise<KnexQuery> {
+    if (!query.sql || !connection || query.options?.safeIntegers !== undefined) return super._query(connection, query);
+    let kept = keptStatements.get(connection);
+    if (!kept) keptStatements.set(connection, (kept = new Map()));
+    let statement = kept.get(query.sql);
+    if (statement) {
+      kept.delete(query.sql); // re-inserted below: the Map's order is the recency order
+    } else {
+      statement = connection.prepare(query.sql);
+      if (kept.size >= STATEMENTS_PER_CONNECTION) kept.delete(kept.keys().next().value!);
+    }
+    kept.set(query.sql, statement);
+    const bindings = this._formatBindings(query.bindings);
+    if (statement.reader) {
+      query.response = statement.all(bindings);
+      return query;
+    }
+    const result = statement.run(bindings);
+    query.response = result;
+    query.context = { lastID: result.lastInsertRowid, changes: result.changes };
+    return query;
+  }
+}
+
 function sqliteConfig(filename: string): Knex.Config {
   return {
-    client: 'better-sqlite3',
+    client: StatementCachingClient as unknown as typeof Knex.Client,
     connection: { filename },
     useNullAsDefault: true,
     pool: {

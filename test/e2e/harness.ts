@@ -1,7 +1,8 @@
 /**
  * The end-to-end suite runs every scenario against every topology: the
  * monolith; Operations and Billing as two processes on loopback behind an
- * ingress that routes by path (sharing the platform store); and, on
+ * ingress that routes by path (sharing the platform store); the same split
+ * with events through RabbitMQ (SEAMS_BROKER_URL, the live broker); and, on
  * PostgreSQL, two monolith instances behind a round-robin balancer. Same assertions.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,13 +12,15 @@ import type { ExecutionContext } from 'ava';
 import { billingModule } from '../../modules/billing/index.ts';
 import { operationsModule } from '../../modules/operations/index.ts';
 import type { Dialect } from '../helpers/databases.ts';
+import { brokerEnv } from '../helpers/broker.ts';
 import { startIngress } from '../helpers/ingress.ts';
 import { boot, clientFor, type Client } from '../helpers/server.ts';
 import { bootSplit } from '../helpers/split.ts';
 
-export type Topology = 'monolith' | 'split' | 'instances';
+export type Topology = 'monolith' | 'split' | 'split-broker' | 'instances';
 /** Per dialect: two monolith instances behind a round-robin balancer need PostgreSQL, as in production. */
-export const topologiesFor = (dialect: Dialect): Topology[] => (dialect === 'postgres' ? ['monolith', 'split', 'instances'] : ['monolith', 'split']);
+export const topologiesFor = (dialect: Dialect): Topology[] =>
+  dialect === 'postgres' ? ['monolith', 'split', 'split-broker', 'instances'] : ['monolith', 'split', 'split-broker'];
 
 const modules = [operationsModule, billingModule];
 const BILLING_PATHS = /^\/v1\/(billing-accounts|invoice-runs|invoices)(\/|\?|$)/;
@@ -34,7 +37,14 @@ export async function bootTopology(t: ExecutionContext, dialect: Dialect, topolo
     const instances = await bootSplit(t, dialect, [['operations', 'billing'], ['operations', 'billing']], { modules });
     return clientFor(await startIngress(t, [], instances.map((i) => i.url)));
   }
-  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules });
+  // split-broker: the same split, with events between the two through RabbitMQ instead of HTTP.
+  const broker = topology === 'split-broker' && {
+    env: brokerEnv(t, ['operations', 'billing']),
+    // quick retries, so a broker restarted by test/broker meanwhile costs a second, not the backoff's minutes
+    dispatcher: { options: { maxDelayMs: 1_000 } },
+    broker: { reconnectMs: 200 },
+  };
+  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules, ...broker });
   const url = await startIngress(t, [{ prefix: BILLING_PATHS, target: billing!.url }], operations!.url);
   return clientFor(url);
 }

@@ -10,9 +10,9 @@ import { eventually, runInvoices, seedPublisher } from './harness.ts';
 const counter = (text: string, name: string, labels: string) =>
   [...text.matchAll(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\d+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
 
-if (dialects.includes('postgres')) {
-  test('[postgres] two instances behind a round-robin balancer: each run, event and idempotent request happens once', async (t) => {
-    const instances = await bootSplit(t, 'postgres', [['operations', 'billing'], ['operations', 'billing']], { modules: [operationsModule, billingModule] });
+for (const dialect of dialects) {
+  test(`[${dialect}] two instances behind a round-robin balancer: each run, event and idempotent request happens once`, async (t) => {
+    const instances = await bootSplit(t, dialect, [['operations', 'billing'], ['operations', 'billing']], { modules: [operationsModule, billingModule] });
     const api = clientFor(await startIngress(t, [], instances.map((i) => i.url)));
     const [ops, finance] = [await api.token('ops'), await api.token('finance')];
     const seeded = [];

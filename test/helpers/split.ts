@@ -16,8 +16,8 @@ export interface Node extends Client {
   app: App;
 }
 
-/** Starts one app per group of module names; each sees the modules of other groups it lacks as remote. */
-export async function bootSplit(t: ExecutionContext, dialect: Dialect, groups: string[][], options: AppOptions = {}): Promise<Node[]> {
+/** Starts one app per group of module names; each sees the modules of other groups it lacks as remote (`env`: more settings for every app). */
+export async function bootSplit(t: ExecutionContext, dialect: Dialect, groups: string[][], options: AppOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<Node[]> {
   const dataDir = tempDir(t);
   const databaseUrl = dialect === 'postgres' ? await freshPostgres(t) : undefined;
   const servers = await Promise.all(
@@ -44,6 +44,7 @@ export async function bootSplit(t: ExecutionContext, dialect: Dialect, groups: s
       SEAMS_MODULES: group.join(','),
       ...(databaseUrl && { DATABASE_URL: databaseUrl }),
       ...remotes,
+      ...options.env,
     });
     const app = await createApp(config, options);
     app.start();

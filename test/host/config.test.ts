@@ -33,3 +33,14 @@ test('the server serves, then exits by itself on SIGTERM', async (t) => {
   t.is(code, 0);
   t.regex(server.output(), /"msg":"stopped"/);
 });
+
+test('SEAMS_BROKER_URL must be an amqp(s) URL; SEAMS_BROKER_PREFIX names the exchange and queues', (t) => {
+  const error = t.throws(() => loadConfig({ SEAMS_BROKER_URL: 'http://rabbit:5672', SEAMS_BROKER_PREFIX: 'Bad Prefix' }));
+  t.regex(error!.message, /SEAMS_BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL/);
+  t.regex(error!.message, /SEAMS_BROKER_PREFIX must be/);
+  t.like(loadConfig({}), { brokerUrl: null, brokerPrefix: 'seams' });
+  t.like(loadConfig({ SEAMS_BROKER_URL: 'amqps://u:p@mq.example:5671/vh', SEAMS_BROKER_PREFIX: 'staging' }), {
+    brokerUrl: 'amqps://u:p@mq.example:5671/vh',
+    brokerPrefix: 'staging',
+  });
+});

@@ -48,6 +48,7 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
         throw error;
       });
       if (caller.role !== 'admin' && !(spec.roles as string[]).includes(caller.role)) throw forbidden(caller);
+      let requestLog: Logger | undefined;
       const request = {
         params: params ? parseParams(params, ctx.params) : {},
         query: refuseNul(query({ ...ctx.query }, '/query'), '/query'),
@@ -55,7 +56,10 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
         caller,
         requestId: ctx.state.requestId as string,
         header: (name: string) => ctx.get(name) || undefined,
-        log: deps.log.child({ requestId: ctx.state.requestId, module }),
+        // A child logger costs an object and a serialisation per request: made only when a handler logs.
+        get log(): Logger {
+          return (requestLog ??= deps.log.child({ requestId: ctx.state.requestId, module }));
+        },
       };
       const key = ctx.get('idempotency-key');
       const reply =

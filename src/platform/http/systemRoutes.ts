@@ -10,6 +10,8 @@ export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, string>;
   events?: Record<string, { pending: number; inFlight: number; dead: number }>;
+  /** With SEAMS_BROKER_URL: `connected` or `disconnected`. */
+  broker?: string;
 }
 
 export function systemRoutes(readiness: () => Promise<ReadinessReport>, metrics: { text(): Promise<string> }, metricsToken: string | null): Router {

@@ -1,0 +1,156 @@
+/**
+ * Events through the live RabbitMQ (SEAMS_BROKER_URL). Every test has its own
+ * exchange and queues. The broker-restart test is serial: it stops the broker
+ * application, and serial tests finish before this file's other tests start
+ * (the end-to-end suite's split-broker topology, the only other user, retries
+ * quickly enough to ride it out).
+ */
+import test from 'ava';
+import type { Knex } from 'knex';
+import { dialects, testConfig } from '../helpers/databases.ts';
+import { brokerEnv, queueDepth, rabbitmqctl } from '../helpers/broker.ts';
+import { databaseEnv, spawnTs } from '../helpers/child.ts';
+import { boot } from '../helpers/server.ts';
+import { bootSplit } from '../helpers/split.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { createApp } from '../../src/app.ts';
+import type { EventEnvelope } from '../../src/kernel/index.ts';
+import { noteServiceOf, notesModule } from '../fixtures/modules/notes/index.ts';
+import { failingTopics, refusals, tallyModule } from '../fixtures/modules/tally/index.ts';
+
+const modules = [notesModule, tallyModule];
+// Fast retries in tests: the outbox retries a publish within 0.1–1 s, the consumer reconnects every 200 ms.
+const fast = { dispatcher: { options: { baseDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 1_000, idlePollMs: 200 } }, broker: { reconnectMs: 200, retryDelayMs: 20 } };
+const undelivered = async (knex: Knex) => (await knex('outbox').whereNot({ status: 'delivered' })).length;
+
+for (const dialect of dialects) {
+  test.serial(`[${dialect}] the broker stopped mid-run: events written meanwhile wait in the outbox and are each handled once when it returns`, async (t) => {
+    t.timeout(180_000);
+    t.teardown(() => rabbitmqctl('start_app')); // never leave the broker stopped
+    const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), ...fast });
+    const notes = noteServiceOf(api.app);
+    const outbox = api.app.databases.get('notes')!.knex;
+    const tally = api.app.databases.get('tally')!.knex;
+    for (const text of ['1', '2', '3']) await notes.write('restart', text);
+    await waitUntil(async () => (await tally('tallies').where({ topic: 'restart' }).first())?.count === 3, 10_000, 'delivery before the stop');
+
+    await rabbitmqctl('stop_app');
+    await waitUntil(async () => (await api.get('/ready')).body.broker === 'disconnected', 10_000, 'the lost connection');
+    t.is((await api.get('/ready')).status, 200, 'still ready: the outbox holds the events');
+    for (const text of ['4', '5', '6', '7']) await notes.write('restart', text);
+    await new Promise((r) => setTimeout(r, 1_000));
+    t.is(await undelivered(outbox), 4, 'not confirmed, so not marked delivered');
+    t.true((await outbox('outbox').max({ n: 'attempts' }).first())!.n >= 2, 'publishing is retried with backoff');
+
+    const stopped = Date.now();
+    await rabbitmqctl('start_app');
+    const row = await waitUntil(async () => {
+      const r = await tally('tallies').where({ topic: 'restart' }).first();
+      return r?.count === 7 && r;
+    }, 60_000, 'delivery after the broker returned');
+    t.log(`broker back and every event handled ${Date.now() - stopped} ms after start_app was issued`);
+    t.is(row.texts, '1,2,3,4,5,6,7');
+    await waitUntil(async () => (await undelivered(outbox)) === 0, 10_000, 'the outbox');
+    t.is((await tally('inbox').select()).length, 7);
+    t.is((await api.get('/ready')).body.broker, 'connected');
+  });
+
+  test(`[${dialect}] through RabbitMQ: every event handled once, in order per aggregate, the outbox marked only after the confirm`, async (t) => {
+    const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), start: false });
+    const notes = noteServiceOf(api.app);
+    for (let i = 1; i <= 30; i++) await notes.write(`topic-${i % 3}`, String(i));
+    const outbox = api.app.databases.get('notes')!.knex;
+    const tally = api.app.databases.get('tally')!.knex;
+    const started = Date.now();
+    api.app.start();
+    await waitUntil(async () => (await undelivered(outbox)) === 0, 10_000, 'the confirms');
+    await waitUntil(async () => (await tally('inbox').select()).length === 30, 10_000, 'the handling');
+    t.log(`30 events published, confirmed and handled in ${Date.now() - started} ms`);
+
+    // Publish some a second time: the broker delivers them again, the inbox skips them.
+    t.is(await outbox('outbox').where('seq', '<=', 5).update({ status: 'pending' }), 5);
+    api.app.dispatcher.wake();
+    await waitUntil(async () => (await undelivered(outbox)) === 0, 10_000, 'republishing');
+    await waitUntil(async () => (await queueDepth(api.app.broker!.queueOf('tally'))) === 0, 10_000, 'the queue to drain');
+    const rows = await tally('tallies').orderBy('topic');
+    t.is(rows.length, 3);
+    for (const row of rows) {
+      const numbers = row.texts.split(',').map(Number);
+      t.deepEqual(numbers, [...numbers].sort((a, b) => a - b), `${row.topic} handled in order`);
+      t.is(row.count, 10, `${row.topic} counted once each`);
+    }
+    t.is((await tally('inbox').select()).length, 30);
+    t.like((await api.get('/ready')).body, { status: 'ready', broker: 'connected' });
+  });
+
+  test(`[${dialect}] a consumer killed (SIGKILL) after its inbox commit, before the ack: redelivered, the inbox skips it, effect once`, async (t) => {
+    const config = await testConfig(t, dialect);
+    const env = brokerEnv(t, ['tally']);
+    const child = spawnTs('test/fixtures/brokerChild.ts', [], { ...databaseEnv(config), ...env, MODE: 'handle-then-die' });
+    t.is((await child.exited).signal, 'SIGKILL', child.output());
+
+    const handled: EventEnvelope[] = [];
+    const app = await createApp({ ...config, brokerUrl: env.SEAMS_BROKER_URL, brokerPrefix: env.SEAMS_BROKER_PREFIX }, {
+      modules,
+      broker: { afterHandle: (_subscriber, event) => void handled.push(event) },
+    });
+    t.teardown(() => app.close());
+    const tally = app.databases.get('tally')!.knex;
+    t.is((await tally('tallies').where({ topic: 'killed' }).first()).count, 1, 'the effect committed before the kill');
+    app.start();
+    await waitUntil(async () => handled.length === 1, 10_000, 'the redelivery');
+    t.is((handled[0]!.payload as { text: string }).text, 'once');
+    await waitUntil(async () => (await queueDepth(app.broker!.queueOf('tally'))) === 0, 10_000, 'the ack');
+    t.is((await tally('tallies').where({ topic: 'killed' }).first()).count, 1, 'the inbox skipped the redelivery');
+    t.is((await tally('inbox').select()).length, 1);
+  });
+
+  test(`[${dialect}] a poison message ends in the module's dead-letter queue after the delivery limit; other events keep flowing`, async (t) => {
+    const poison = `poison-broker-${dialect}`;
+    failingTopics.add(poison);
+    t.teardown(() => failingTopics.delete(poison));
+    const env = brokerEnv(t, ['tally']);
+    const api = await boot(t, dialect, { modules, env: { ...env, LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' }, ...fast, broker: { ...fast.broker, deliveryLimit: 3 } });
+    const notes = noteServiceOf(api.app);
+    const tally = api.app.databases.get('tally')!.knex;
+    const before = refusals.length;
+    await notes.write(poison, 'bad');
+    for (const text of ['a', 'b', 'c']) await notes.write(`healthy-${dialect}`, text);
+    const row = await waitUntil(async () => {
+      const r = await tally('tallies').where({ topic: `healthy-${dialect}` }).first();
+      return r?.count === 3 && r;
+    }, 15_000, 'the healthy events');
+    t.is(row.texts, 'a,b,c');
+    const dead = `${api.app.broker!.queueOf('tally')}.dead`;
+    await waitUntil(async () => (await queueDepth(dead)) === 1, 10_000, 'the dead letter');
+    t.is(refusals.length - before, 4, 'the first delivery and 3 redeliveries, then dead-lettered');
+    t.is(await tally('tallies').where({ topic: poison }).first(), undefined);
+    t.is(await undelivered(api.app.databases.get('notes')!.knex), 0, 'the outbox delivered it to the broker');
+  });
+
+  test(`[${dialect}] split in two processes with a broker: events cross through RabbitMQ, each process consuming its own modules' queues`, async (t) => {
+    const env = brokerEnv(t, ['tally']);
+    const [notesNode, tallyNode] = await bootSplit(t, dialect, [['notes'], ['tally']], { modules, env });
+    for (const text of ['1', '2', '3']) await noteServiceOf(notesNode!.app).write('split', text);
+    const tally = tallyNode!.app.databases.get('tally')!.knex;
+    const row = await waitUntil(async () => {
+      const r = await tally('tallies').where({ topic: 'split' }).first();
+      return r?.count === 3 && r;
+    }, 10_000, 'delivery through the broker');
+    t.is(row.texts, '1,2,3');
+    t.is(await queueDepth(tallyNode!.app.broker!.queueOf('tally')), 0);
+    t.like((await notesNode!.get('/ready')).body, { broker: 'connected' });
+  });
+}
+
+test('a broker that cannot be reached: events wait in the outbox with the error, the process stays ready and closes cleanly', async (t) => {
+  const api = await boot(t, 'sqlite', { modules, env: { SEAMS_BROKER_URL: 'amqp://guest:guest@127.0.0.1:1', SEAMS_BROKER_PREFIX: 'unreachable' }, ...fast });
+  await noteServiceOf(api.app).write('waiting', 'kept');
+  const outbox = api.app.databases.get('notes')!.knex;
+  const row = await waitUntil(async () => (await outbox('outbox').where('attempts', '>=', 2).first()), 10_000, 'retries');
+  t.is(row.status === 'delivered', false);
+  t.regex(row.last_error, /ECONNREFUSED/);
+  const ready = await api.get('/ready');
+  t.is(ready.status, 200);
+  t.is(ready.body.broker, 'disconnected');
+});
