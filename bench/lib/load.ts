@@ -1,0 +1,77 @@
+/** Drives bench/loadgen.ts in its own process on the load core, and keeps rounds alternating. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { median } from './stats.ts';
+import { LOAD_CORE, ROOT, pinned } from './processes.ts';
+
+export interface LoadResult {
+  requests: number;
+  ok: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  seconds: number;
+}
+
+export interface LoadSpec {
+  url: string;
+  paths: string[];
+  headers?: Record<string, string>;
+  connections?: number;
+  seconds: number;
+}
+
+export const CONNECTIONS = 64;
+
+export function load(spec: LoadSpec): Promise<LoadResult> {
+  const payload = JSON.stringify({ connections: CONNECTIONS, headers: {}, ...spec });
+  const [command, args] = pinned(LOAD_CORE, process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/loadgen.ts'), payload]);
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`load generator failed: ${error.message}\n${stderr}`));
+      const result = JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
+      if (result.non2xx > 0 || result.errors > 0) {
+        return reject(new Error(`load on ${spec.url}${spec.paths[0]} had ${result.non2xx} non-2xx answers and ${result.errors} errors`));
+      }
+      resolve(result);
+    });
+  });
+}
+
+export interface Contender {
+  name: string;
+  spec: Omit<LoadSpec, 'seconds'>;
+}
+
+export interface Comparison {
+  rounds: Record<string, LoadResult[]>;
+  median: Record<string, { rps: number; p50: number; p99: number }>;
+}
+
+/**
+ * Warms every contender up, then runs `rounds` rounds, each contender once per
+ * round, the order alternating between rounds; figures are the medians.
+ */
+export async function compare(contenders: Contender[], options: { rounds: number; seconds: number; warmupSeconds: number; log?: (line: string) => void }): Promise<Comparison> {
+  const rounds: Record<string, LoadResult[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
+  for (const contender of contenders) await load({ ...contender.spec, seconds: options.warmupSeconds });
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const contender of order) {
+      const result = await load({ ...contender.spec, seconds: options.seconds });
+      rounds[contender.name]!.push(result);
+      options.log?.(`    round ${round + 1} ${contender.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
+    }
+  }
+  const medians = Object.fromEntries(
+    Object.entries(rounds).map(([name, results]) => [
+      name,
+      { rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)) },
+    ]),
+  );
+  return { rounds, median: medians };
+}

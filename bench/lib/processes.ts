@@ -1,0 +1,120 @@
+/**
+ * Child processes for the benchmarks: servers pinned to core 0, load generator
+ * and CLI runs where the caller says, RSS read from /proc, free ports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasTaskset } from './machine.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PINNING = hasTaskset();
+
+/** Core 0 serves; core 1 generates load (when the machine has two cores and taskset). */
+export const SERVER_CORE = '0';
+export const LOAD_CORE = '1';
+
+export function pinned(core: string | null, command: string, args: string[]): [string, string[]] {
+  return PINNING && core !== null ? ['taskset', ['-c', core, command, ...args]] : [command, args];
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface Proc {
+  child: ChildProcess;
+  pid: number;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resident set size now and the peak so far (bytes), from /proc/<pid>/status. */
+  memory(): { rss: number; peak: number } | null;
+  stop(): Promise<void>;
+}
+
+/** The node process itself (taskset execs node, so the pid is node's). */
+export function start(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; core?: string | null; nodeArgs?: string[]; cwd?: string; logFile?: string }): Proc {
+  const [command, argv] = pinned(options.core ?? null, process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args]);
+  const log = options.logFile ? fs.openSync(options.logFile, 'a') : null;
+  const child = spawn(command, argv, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', log ?? 'pipe', log === null ? 'pipe' : log],
+  });
+  if (log !== null) fs.closeSync(log);
+  let out = '';
+  child.stdout?.on('data', (d) => (out.length < 1_000_000 ? (out += d) : undefined));
+  child.stderr?.on('data', (d) => (out.length < 1_000_000 ? (out += d) : undefined));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    pid: child.pid!,
+    output: () => out + (options.logFile && fs.existsSync(options.logFile) ? tail(options.logFile) : ''),
+    exited,
+    memory: () => readMemory(child.pid!),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function tail(file: string): string {
+  const text = fs.readFileSync(file, 'utf8');
+  return text.slice(-4000);
+}
+
+export function readMemory(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a process to its end, sampling its memory; resolves with its exit code, output, time and peak RSS. */
+export async function runToEnd(script: string, args: string[], options: Parameters<typeof start>[2] & { sampleMs?: number }) {
+  const started = performance.now();
+  const proc = start(script, args, options);
+  let peak = 0;
+  const sample = () => {
+    const m = proc.memory();
+    if (m) peak = Math.max(peak, ...[m.peak, m.rss].filter(Number.isFinite));
+  };
+  const timer = setInterval(sample, options.sampleMs ?? 50);
+  const code = await proc.exited;
+  clearInterval(timer);
+  return { code, ms: performance.now() - started, peakRss: peak, output: proc.output() };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `url` until it answers 200; returns the milliseconds waited, or throws with the process's output. */
+export async function waitReady(url: string, proc: Proc, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  while (performance.now() - started < timeoutMs) {
+    if (exited) throw new Error(`process exited before ${url} was ready:\n${proc.output()}`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await sleep(10);
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms:\n${proc.output()}`);
+}

@@ -1,0 +1,48 @@
+/** Starts seams (src/main.ts, the real server) or a floor app as its own process on the server core. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, SERVER_CORE, freePort, start, waitReady, type Proc } from './processes.ts';
+
+export interface Server {
+  url: string;
+  proc: Proc;
+  /** Milliseconds from spawn to a 200 from the readiness route. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  script: string,
+  options: { env: Record<string, string>; port?: number; readyPath?: string; logFile?: string; profileDir?: string; core?: string | null },
+): Promise<Server> {
+  const port = options.port ?? (await freePort());
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
+  const proc = start(path.join(ROOT, script), [], {
+    env: { LOG_LEVEL: 'info', SEAMS_SHUTDOWN_DRAIN_MS: '0', ...options.env, PORT: String(port) },
+    core: options.core === undefined ? SERVER_CORE : options.core,
+    nodeArgs,
+    ...(options.logFile && { logFile: options.logFile }),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const startMs = await waitReady(`${url}${options.readyPath ?? '/ready'}`, proc);
+  return { url, proc, startMs, stop: () => proc.stop() };
+}
+
+export const startSeams = (env: Record<string, string>, options: { port?: number; logFile?: string; profileDir?: string } = {}) =>
+  startServer('src/main.ts', { env, ...options });
+
+/**
+ * seams split in two processes as the README's "Extracting a module" says:
+ * Operations (which serves the dashboard) and Billing, each the other's remote.
+ */
+export async function startSplit(env: Record<string, string>, logDir: string): Promise<{ operations: Server; billing: Server; stop(): Promise<void> }> {
+  const [opsPort, billingPort] = [await freePort(), await freePort()];
+  const shared = { ...env, SEAMS_SERVICE_TOKEN: 'bench-service-token-0123456789abcdef' };
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const [operations, billing] = await Promise.all([
+    startSeams({ ...shared, SEAMS_MODULES: 'operations', SEAMS_REMOTE_BILLING: url(billingPort) }, { port: opsPort, logFile: path.join(logDir, 'split-operations.log') }),
+    startSeams({ ...shared, SEAMS_MODULES: 'billing', SEAMS_REMOTE_OPERATIONS: url(opsPort) }, { port: billingPort, logFile: path.join(logDir, 'split-billing.log') }),
+  ]);
+  return { operations, billing, stop: async () => void (await Promise.all([operations.stop(), billing.stop()])) };
+}

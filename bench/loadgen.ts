@@ -1,0 +1,52 @@
+/**
+ * The load generator, run as its own process (pinned to core 1 by bench/lib/load.ts):
+ * autocannon against one base URL, cycling through the given paths, then one
+ * JSON line on stdout: requests/s, exact p50/p99 of the 2xx latencies, errors.
+ */
+import autocannon from 'autocannon';
+
+interface LoadSpec {
+  url: string;
+  paths: string[];
+  headers: Record<string, string>;
+  connections: number;
+  seconds: number;
+  method?: string;
+  body?: string;
+}
+
+const spec = JSON.parse(process.argv[2]!) as LoadSpec;
+const latencies: number[] = [];
+
+// Called with a callback-less options object it returns the EventEmitter instance (its typings say Promise).
+const instance = autocannon({
+  url: spec.url,
+  connections: spec.connections,
+  duration: spec.seconds,
+  headers: spec.headers,
+  requests: spec.paths.map((path) => ({ method: (spec.method ?? 'GET') as 'GET', path, ...(spec.body !== undefined && { body: spec.body }) })),
+}) as unknown as autocannon.Instance;
+
+instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+  if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+});
+
+instance.on('done', (result: autocannon.Result) => {
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? NaN;
+  const seconds = result.duration;
+  process.stdout.write(
+    `${JSON.stringify({
+      requests: result.requests.total,
+      ok: latencies.length,
+      rps: latencies.length / seconds,
+      p50: at(50),
+      p99: at(99),
+      max: latencies[latencies.length - 1] ?? NaN,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      seconds,
+    })}\n`,
+  );
+});

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench` — the performance suite of issue 8: every figure next to its
+ * floor measured in the same run on this machine, a table on stdout, and
+ * docs/performance.md + docs/performance-scaling.svg rewritten.
+ *
+ *   npm run bench                 everything (about 20 minutes)
+ *   npm run bench -- --quick      smaller sizes and shorter rounds (under 3 minutes)
+ *   npm run bench -- --only hop   some figures only (hot, hop, ingest, run, lint, startup); prints, writes no docs
+ *   npm run bench:hop             the cost of the hop alone (issue 6, item 7)
+ *   --no-profile                  skip the CPU profiles (taken outside the measured rounds)
+ *   --report FILE                 rewrite the docs from the figures a run saved (its last line names the file)
+ *   BENCH_KEEP_PROFILE=FILE       keep the hot-read server's raw .cpuprofile (open it in Chrome DevTools)
+ *
+ * PostgreSQL: BENCH_DATABASE_URL (or TEST_DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/test) must let us create and drop databases;
+ * without a reachable server the PostgreSQL figures are skipped and the report says so.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { hop, type HopResult } from './hop.ts';
+import { hotRead, type HotReadResult } from './hotRead.ts';
+import { ingest, type IngestResult } from './ingest.ts';
+import { invoiceRunAt, type InvoiceRunPoint } from './invoiceRun.ts';
+import { lint, type LintResult } from './lint.ts';
+import { startupEmpty, startupFull, type StartupResult } from './footprint.ts';
+import { createDatabase, dropAll, migrated, postgresAvailable, type Dialect } from './lib/databases.ts';
+import { describeMachine, type Machine } from './lib/machine.ts';
+import { seedReadData } from './lib/seedRead.ts';
+import { settingsFrom, type Settings } from './lib/settings.ts';
+import { printTable, writeReport } from './report.ts';
+
+export interface Results {
+  quick: boolean;
+  machine: Machine;
+  startedAt: string;
+  minutes: number;
+  loadAverage: { before: number[]; after: number[] };
+  dialects: Dialect[];
+  skipped: string[];
+  hot: HotReadResult[];
+  hop: HopResult[];
+  ingest: IngestResult[];
+  runs: InvoiceRunPoint[];
+  runSizes: number[];
+  lint: LintResult | null;
+  startup: StartupResult[];
+}
+
+const FIGURES = ['hot', 'hop', 'ingest', 'run', 'lint', 'startup'] as const;
+
+function selected(argv: string[]): Set<string> {
+  const at = argv.indexOf('--only');
+  if (at < 0) return new Set(FIGURES);
+  const names = (argv[at + 1] ?? '').split(',').filter(Boolean);
+  for (const name of names) if (!(FIGURES as readonly string[]).includes(name)) throw new Error(`--only takes ${FIGURES.join(', ')}; got ${name}`);
+  return new Set(names);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const settings: Settings = settingsFrom(argv);
+  const report = argv.indexOf('--report');
+  if (report >= 0) {
+    const results = JSON.parse(fs.readFileSync(argv[report + 1]!, 'utf8')) as Results;
+    printTable(results);
+    settings.log(`wrote ${(await writeReport(results)).join(', ')} from ${argv[report + 1]}`);
+    return;
+  }
+  const only = selected(argv);
+  const partial = only.size < FIGURES.length;
+  if (settings.quick) {
+    settings.seconds = 2;
+    settings.warmupSeconds = 1;
+  }
+  const started = Date.now();
+  const postgres = await postgresAvailable();
+  const dialects: Dialect[] = postgres ? ['sqlite', 'postgres'] : ['sqlite'];
+  const sqliteVersion = (new Database(':memory:').prepare('select sqlite_version() as v').get() as { v: string }).v;
+  const results: Results = {
+    quick: settings.quick,
+    machine: await describeMachine(postgres, sqliteVersion),
+    startedAt: new Date().toISOString(),
+    minutes: 0,
+    loadAverage: { before: os.loadavg(), after: [] },
+    dialects,
+    skipped: postgres ? [] : ['PostgreSQL (no server reachable at BENCH_DATABASE_URL / TEST_DATABASE_URL)'],
+    hot: [],
+    hop: [],
+    ingest: [],
+    runs: [],
+    runSizes: settings.quick ? [1_000, 2_000, 5_000] : [1_000, 10_000, 100_000],
+    lint: null,
+    startup: [],
+  };
+  settings.log(`seams benchmarks${settings.quick ? ' (--quick)' : ''}: ${[...only].join(', ')} on ${dialects.join(' and ')}; ` +
+    `${results.machine.nproc} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'seams_bench_'));
+  try {
+    // 1, 2 and 6 (RSS): one read data set per database, served by each server in turn.
+    if (only.has('hot') || only.has('hop')) {
+      for (const dialect of dialects) {
+        const db = await createDatabase(dialect, 'read');
+        try {
+          const app = await migrated(db);
+          const data = await seedReadData(db, app, { publishers: 200, invoicesEach: 12 });
+          await app.close();
+          if (only.has('hot')) results.hot.push(await hotRead(db, data, settings));
+          if (only.has('hop')) results.hop.push(await hop(db, data, settings));
+        } finally {
+          await db.drop();
+        }
+      }
+    }
+    // 3 and 6 (start-up on a full database).
+    if (only.has('ingest') || only.has('startup')) {
+      for (const dialect of dialects) {
+        if (only.has('startup')) results.startup.push(await startupEmpty(dialect, settings));
+        const db = await createDatabase(dialect, 'ingest');
+        try {
+          const rows = settings.quick ? 100_000 : 1_000_000;
+          if (only.has('ingest')) results.ingest.push(await ingest(db, settings, rows, scratch));
+          if (only.has('startup')) {
+            if (!only.has('ingest')) await fillDeliveries(db, rows, scratch, settings);
+            const count = Number((await db.knex('operations')('delivery_reports').count({ n: '*' }))[0]!.n);
+            results.startup.push(await startupFull(db, count, settings));
+          }
+        } finally {
+          await db.drop();
+        }
+      }
+    }
+    // 4.
+    if (only.has('run')) {
+      for (const dialect of dialects) {
+        for (const [i, size] of results.runSizes.entries()) results.runs.push(await invoiceRunAt(dialect, size, settings, settings.profile && !settings.quick && i === 1));
+      }
+    }
+    // 5.
+    if (only.has('lint')) results.lint = await lint(settings);
+  } finally {
+    await dropAll();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  results.minutes = (Date.now() - started) / 60_000;
+  results.loadAverage.after = os.loadavg();
+  // The raw figures, to re-render the report without measuring again (`--report FILE`).
+  const saved = path.join(os.tmpdir(), `seams-bench-results${partial ? '-partial' : ''}.json`);
+  fs.writeFileSync(saved, JSON.stringify(results));
+  settings.log(`figures saved in ${saved}`);
+  printTable(results);
+  if (partial) {
+    settings.log('(a partial run: docs/performance.md is left as it is; run `npm run bench` to regenerate it)');
+  } else {
+    const written = await writeReport(results);
+    settings.log(`wrote ${written.join(', ')} in ${results.minutes.toFixed(1)} min`);
+  }
+}
+
+/** A database of `rows` delivery rows without timing anything (start-up only). */
+async function fillDeliveries(db: Awaited<ReturnType<typeof createDatabase>>, rows: number, scratch: string, settings: Settings): Promise<void> {
+  const { seedAdUnits, writeCsv } = await import('./ingest.ts');
+  const app = await migrated(db);
+  const units = await seedAdUnits(app.databases.get('operations')!.knex);
+  await app.close();
+  const csv = path.join(scratch, 'fill.csv');
+  writeCsv(csv, units, rows);
+  const { runToEnd, ROOT } = await import('./lib/processes.ts');
+  const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
+  if (run.code !== 0) throw new Error(`filling the database failed:\n${run.output.slice(-2000)}`);
+  settings.log(`  filled a ${db.dialect} database with ${rows.toLocaleString('en-US')} delivery rows`);
+}
+
+process.on('SIGINT', () => {
+  void dropAll().finally(() => process.exit(130));
+});
+
+main(process.argv.slice(2)).catch(async (error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  await dropAll();
+  process.exit(1);
+});
