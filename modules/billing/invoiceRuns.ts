@@ -94,7 +94,8 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     const stamp = now.toISOString();
     const claimed = options.owner !== undefined;
     try {
-      return await InvoiceRun.query().insertAndFetch({
+      // The inserted values, not a read-back: a worker may claim the run the moment it is committed.
+      return await InvoiceRun.query().insert({
         id: newId('run', now.getTime()),
         period,
         status: claimed ? 'running' : 'queued',
