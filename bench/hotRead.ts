@@ -64,13 +64,15 @@ export async function hotRead(db: BenchDatabase, data: ReadData, settings: Setti
 /** A separate, profiled server under the same load (profiling slows it, so its figures are not reported). */
 async function profileHotRead(db: BenchDatabase, data: ReadData, settings: Settings): Promise<ProfileSummary | null> {
   const dir = path.join(db.dataDir, 'profile-hot');
+  const seconds = settings.quick ? 4 : 8;
   const seams = await startSeams(db.env, { logFile: path.join(db.dataDir, 'seams-prof.log'), profileDir: dir });
   try {
-    await load({ url: seams.url, paths: pathsFor(data), headers: { authorization: `Bearer ${data.financeToken}` }, seconds: settings.quick ? 3 : 8 });
+    await load({ url: seams.url, paths: pathsFor(data), headers: { authorization: `Bearer ${data.financeToken}` }, seconds });
   } finally {
     await seams.stop();
   }
   const file = latestProfile(dir);
   if (file && process.env.BENCH_KEEP_PROFILE) fs.copyFileSync(file, process.env.BENCH_KEEP_PROFILE);
-  return file ? summarizeProfile(file) : null;
+  // The steady state only: the middle of the load, not start-up (module loading) or shutdown.
+  return file ? summarizeProfile(file, 15, { lastMs: (seconds - 2) * 1000, skipEndMs: 1_000 }) : null;
 }

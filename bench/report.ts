@@ -320,7 +320,7 @@ ${reasons.join('\n\n')}
 `);
   }
   const profiles = [
-    ...r.hot.map((h) => profileSection(`Hot read path, ${db(h.dialect)} (seams server under the same load)`, h.profile)),
+    ...r.hot.map((h) => profileSection(`Hot read path, ${db(h.dialect)} (seams server under the same load; steady state, start-up left out)`, h.profile)),
     ...r.ingest.map((i) => profileSection(`CLI import, ${db(i.dialect)}`, i.profile)),
     ...r.runs.filter((p) => p.profile).map((p) => profileSection(`Invoice run, ${fmt(p.publishers)} publishers, ${db(p.dialect)}`, p.profile)),
   ].filter(Boolean);

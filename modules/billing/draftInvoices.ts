@@ -1,17 +1,20 @@
 /**
  * Turns a month's earnings into draft invoices, one page of billing accounts
  * at a time: creates a draft, recomputes an existing one, or leaves an issued
- * or paid invoice alone. Every account runs in its own savepoint, so one bad
- * account is counted as failed without undoing the rest of the page.
+ * or paid invoice alone. A page is written in a few multi-row statements
+ * inside one savepoint; when anything in it fails, the page is applied again
+ * account by account, each in its own savepoint, so one bad account is counted
+ * as failed without undoing the rest of the page.
  */
 import type { Knex } from 'knex';
-import { lineMinor, newId, sum, toJsonInteger, type Clock, type Logger } from '../../src/kernel/index.ts';
+import { lineMinor, newId, sum, toJsonInteger, type Clock, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { PublisherEarnings } from '../operations/contract.ts';
 import type { BillingAccount, BillingModels, Invoice } from './data/models.ts';
 import type { InvoiceLifecycle } from './invoiceLifecycle.ts';
 
 export interface DraftInvoicesDeps {
   models: BillingModels;
+  db: ModuleDatabase;
   invoiceLifecycle: InvoiceLifecycle;
   clock: Clock;
   log: Logger;
@@ -62,51 +65,127 @@ function sameDraft(invoice: Invoice, bps: number, lines: DraftLine[]): boolean {
   );
 }
 
-export function makeDraftInvoices({ models, invoiceLifecycle, clock, log }: DraftInvoicesDeps) {
+/** What one account needs: nothing, its draft voided, a new draft, or its draft recomputed. */
+type Plan =
+  | { kind: 'skip' }
+  | { kind: 'void'; live: Invoice }
+  | { kind: 'create'; invoice: Record<string, unknown>; lines: DraftLine[] }
+  | { kind: 'update'; live: Invoice; patch: Record<string, unknown>; lines: DraftLine[] };
+
+/** Rows per multi-row INSERT: 500 × 13 columns stays far below SQLite's 32,766 bound values. */
+const INSERT_CHUNK = 500;
+
+export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: DraftInvoicesDeps) {
   const { Invoice, InvoiceLine } = models;
 
-  async function writeLines(trx: Knex.Transaction, invoiceId: string, lines: DraftLine[]): Promise<void> {
-    await InvoiceLine.query(trx).delete().where('invoice_id', invoiceId);
-    if (lines.length === 0) return;
-    // One multi-row insert (Objection inserts several rows at once on PostgreSQL only).
-    await trx('invoice_lines').insert(lines.map((line, position) => InvoiceLine.fromJson({ ...line, invoiceId, position }).$toDatabaseJson()));
-  }
-
-  async function applyOne(
-    trx: Knex.Transaction,
-    run: { id: string; period: string },
-    account: BillingAccount,
-    live: Invoice | undefined,
-    earnings: PublisherEarnings | undefined,
-  ): Promise<Outcome> {
+  function plan(run: { id: string; period: string }, account: BillingAccount, live: Invoice | undefined, earnings: PublisherEarnings | undefined, now: string): Plan {
     // Issued and paid invoices never change: a correction is void + a new invoice.
-    if (live && live.status !== 'draft') return 'skipped';
+    if (live && live.status !== 'draft') return { kind: 'skip' };
     const computed = earnings ? draftLines(earnings) : { lines: [], totalMinor: 0 };
-    const now = clock.now().toISOString();
-    if (computed.totalMinor === 0) {
-      if (!live) return 'skipped';
-      await invoiceLifecycle.voidDraft(trx, live, 'no earnings for the period when recomputed');
-      return 'updated';
-    }
+    if (computed.totalMinor === 0) return live ? { kind: 'void', live } : { kind: 'skip' };
     const bps = earnings!.revenueShareBps;
     if (!live) {
-      const id = newId('inv');
-      await Invoice.query(trx).insert({
-        id, publisherId: account.publisherId, period: run.period, status: 'draft', currency: account.currency,
+      const invoice = {
+        id: newId('inv'), publisherId: account.publisherId, period: run.period, status: 'draft', currency: account.currency,
         totalMinor: computed.totalMinor, paidMinor: 0, revenueShareBps: bps, runId: run.id, version: 1, createdAt: now, updatedAt: now,
-      });
-      await writeLines(trx, id, computed.lines);
-      return 'created';
+      };
+      return { kind: 'create', invoice, lines: computed.lines };
     }
-    if (sameDraft(live, bps, computed.lines)) return 'skipped';
-    // Only while still a draft at the version we read: a draft issued meanwhile is left as issued.
-    const updated = await Invoice.query(trx)
-      .findById(live.id)
-      .where({ status: 'draft', version: live.version })
-      .patch({ totalMinor: computed.totalMinor, revenueShareBps: bps, runId: run.id, version: live.version + 1, updatedAt: now });
-    if (updated !== 1) return 'skipped';
-    await writeLines(trx, live.id, computed.lines);
-    return 'updated';
+    if (sameDraft(live, bps, computed.lines)) return { kind: 'skip' };
+    return { kind: 'update', live, patch: { totalMinor: computed.totalMinor, revenueShareBps: bps, runId: run.id, version: live.version + 1, updatedAt: now }, lines: computed.lines };
+  }
+
+  /** Validated (jsonSchema) and mapped to columns, as Objection's own insert would. */
+  const invoiceRow = (invoice: Record<string, unknown>) => Invoice.fromJson(invoice).$toDatabaseJson();
+  const lineRows = (invoiceId: string, lines: DraftLine[]) =>
+    lines.map((line, position) => InvoiceLine.fromJson({ ...line, invoiceId, position }).$toDatabaseJson());
+
+  /**
+   * Multi-row inserts. PostgreSQL: `INSERT … SELECT * FROM unnest(one array per column)`, a
+   * parameter per column however many rows. SQLite: `INSERT … VALUES (…), (…)` in chunks
+   * (Knex would compile a multi-row insert for SQLite into a compound SELECT, capped at 500 rows).
+   */
+  async function insertRows(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]!);
+    const value = (row: Record<string, unknown>, column: string) => (row[column] ?? null) as Knex.Value;
+    if (db.dialect === 'postgres') {
+      // Integer columns take bigint[] and text-like ones text[] (assignment casts); a column of nulls only, text[].
+      const types = columns.map((column) => (typeof rows.find((row) => row[column] != null)?.[column] === 'number' ? 'bigint' : 'text'));
+      if (types.every((type, i) => type === 'bigint' || rows.some((row) => typeof row[columns[i]!] === 'string'))) {
+        await trx.raw(`INSERT INTO ?? (${columns.map(() => '??').join(', ')}) SELECT * FROM unnest(${types.map((type) => `?::${type}[]`).join(', ')})`, [
+          table,
+          ...columns,
+          ...columns.map((column) => rows.map((row) => value(row, column)) as unknown as Knex.Value),
+        ]);
+        return;
+      }
+    }
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      await trx.raw(`INSERT INTO ?? (${columns.map(() => '??').join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, [
+        table,
+        ...columns,
+        ...chunk.flatMap((row) => columns.map((column) => value(row, column))),
+      ]);
+    }
+  }
+
+  /** Patches a draft only while still a draft at the version read: a draft issued meanwhile is left as issued. */
+  async function patchDraft(trx: Knex.Transaction, live: Invoice, patch: Record<string, unknown>): Promise<boolean> {
+    return (await Invoice.query(trx).findById(live.id).where({ status: 'draft', version: live.version }).patch(patch)) === 1;
+  }
+
+  async function applyOne(trx: Knex.Transaction, step: Plan): Promise<Outcome> {
+    switch (step.kind) {
+      case 'skip':
+        return 'skipped';
+      case 'void':
+        await invoiceLifecycle.voidDraft(trx, step.live, 'no earnings for the period when recomputed');
+        return 'updated';
+      case 'create': {
+        await insertRows(trx, 'invoices', [invoiceRow(step.invoice)]);
+        await insertRows(trx, 'invoice_lines', lineRows(step.invoice.id as string, step.lines));
+        return 'created';
+      }
+      case 'update': {
+        if (!(await patchDraft(trx, step.live, step.patch))) return 'skipped';
+        await InvoiceLine.query(trx).delete().where('invoice_id', step.live.id);
+        await insertRows(trx, 'invoice_lines', lineRows(step.live.id, step.lines));
+        return 'updated';
+      }
+    }
+  }
+
+  /** The whole page at once: one INSERT per 500 new invoices and per 500 lines, one DELETE of recomputed drafts' lines. */
+  async function applyBatch(trx: Knex.Transaction, steps: Plan[]): Promise<PageOutcome> {
+    const outcome: PageOutcome = { created: 0, updated: 0, skipped: 0, failed: 0 };
+    const invoices: Record<string, unknown>[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const rewritten: string[] = [];
+    for (const step of steps) {
+      if (step.kind === 'skip') {
+        outcome.skipped++;
+      } else if (step.kind === 'void') {
+        await invoiceLifecycle.voidDraft(trx, step.live, 'no earnings for the period when recomputed');
+        outcome.updated++;
+      } else if (step.kind === 'create') {
+        invoices.push(invoiceRow(step.invoice));
+        lines.push(...lineRows(step.invoice.id as string, step.lines));
+        outcome.created++;
+      } else if (await patchDraft(trx, step.live, step.patch)) {
+        rewritten.push(step.live.id);
+        lines.push(...lineRows(step.live.id, step.lines));
+        outcome.updated++;
+      } else {
+        outcome.skipped++;
+      }
+    }
+    if (rewritten.length > 0) await InvoiceLine.query(trx).delete().whereIn('invoice_id', rewritten);
+    await insertRows(trx, 'invoices', invoices);
+    await insertRows(trx, 'invoice_lines', lines);
+    return outcome;
   }
 
   return {
@@ -120,12 +199,17 @@ export function makeDraftInvoices({ models, invoiceLifecycle, clock, log }: Draf
       const byPublisher = new Map(earnings.map((e) => [e.publisherId, e]));
       const live = await Invoice.query(trx).whereIn('publisher_id', ids).where('period', run.period).whereNot('status', 'void').withGraphFetched('lines');
       const liveByPublisher = new Map(live.map((i) => [i.publisherId, i]));
+      const now = clock.now().toISOString();
+      const steps = accounts.map((account) => plan(run, account, liveByPublisher.get(account.publisherId), byPublisher.get(account.publisherId), now));
+      try {
+        return await trx.transaction((savepoint) => applyBatch(savepoint, steps));
+      } catch (error) {
+        log.warn({ err: error, runId: run.id }, 'invoice run: the page failed as a whole; applying it account by account');
+      }
       const outcome: PageOutcome = { created: 0, updated: 0, skipped: 0, failed: 0 };
-      for (const account of accounts) {
+      for (const [index, account] of accounts.entries()) {
         try {
-          const result = await trx.transaction((savepoint) =>
-            applyOne(savepoint, run, account, liveByPublisher.get(account.publisherId), byPublisher.get(account.publisherId)),
-          );
+          const result = await trx.transaction((savepoint) => applyOne(savepoint, steps[index]!));
           outcome[result]++;
         } catch (error) {
           log.warn({ err: error, runId: run.id, publisherId: account.publisherId }, 'invoice run: account failed');

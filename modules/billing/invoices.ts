@@ -2,12 +2,13 @@
  * Reading invoices: one invoice, or a filtered page newest first. A publisher
  * sees only its own issued and paid invoices; anything else is "not found".
  */
-import { assertCanSee, decodeCursor, invalid, toPage, type Caller, type PageOf } from '../../src/kernel/index.ts';
-import type { BillingModels, Invoice, InvoiceStatus } from './data/models.ts';
+import { assertCanSee, decodeCursor, invalid, toBigInt, toJsonInteger, toPage, type Caller, type ModuleDatabase, type PageOf } from '../../src/kernel/index.ts';
+import type { BillTo, BillingModels, Invoice, InvoiceStatus } from './data/models.ts';
 import { invoiceNotFound } from './errors.ts';
 
 export interface InvoicesDeps {
   models: BillingModels;
+  db: ModuleDatabase;
 }
 
 export interface InvoiceFilter {
@@ -52,6 +53,68 @@ export function invoiceView(row: Invoice) {
 
 export type InvoiceView = ReturnType<typeof invoiceView>;
 
+/** bigint columns: numbers from SQLite, strings from PostgreSQL; exact JSON numbers either way. */
+const integer = (value: number | string): number => (typeof value === 'number' ? value : toJsonInteger(toBigInt(value)));
+
+interface InvoiceRow {
+  id: string;
+  number: string | null;
+  publisher_id: string;
+  period: string;
+  status: InvoiceStatus;
+  currency: string;
+  total_minor: number | string;
+  paid_minor: number | string;
+  revenue_share_bps: number;
+  bill_to: string | null;
+  issued_at: string | null;
+  due_at: string | null;
+  paid_at: string | null;
+  voided_at: string | null;
+  void_reason: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface LineRow {
+  invoice_id: string;
+  app_id: string;
+  description: string;
+  impressions: number | string;
+  amount_minor: number | string;
+}
+
+/** The same view as invoiceView(), straight from rows: the list is the hot read path, and skipping model hydration halves its cost. */
+function invoiceViewOfRow(row: InvoiceRow, lines: LineRow[]): InvoiceView {
+  return {
+    id: row.id,
+    number: row.number,
+    publisherId: row.publisher_id,
+    period: row.period,
+    status: row.status,
+    currency: row.currency,
+    totalMinor: integer(row.total_minor),
+    paidMinor: integer(row.paid_minor),
+    revenueShareBps: row.revenue_share_bps,
+    lines: lines.map((line) => ({
+      appId: line.app_id,
+      description: line.description,
+      impressions: integer(line.impressions),
+      amountMinor: integer(line.amount_minor),
+    })),
+    billTo: typeof row.bill_to === 'string' ? (JSON.parse(row.bill_to) as BillTo) : row.bill_to,
+    issuedAt: row.issued_at,
+    dueAt: row.due_at,
+    paidAt: row.paid_at,
+    voidedAt: row.voided_at,
+    voidReason: row.void_reason,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 export function canSee(caller: Caller, invoice: Pick<Invoice, 'id' | 'publisherId' | 'status'>): void {
   assertCanSee(caller, invoice.publisherId, () => invoiceNotFound(invoice.id));
   if (caller.role === 'publisher' && !PUBLISHED.includes(invoice.status)) throw invoiceNotFound(invoice.id);
@@ -66,8 +129,9 @@ function listCursor(cursor: string | undefined): [string, string] | null {
   return [key[0], key[1]];
 }
 
-export function makeInvoices({ models }: InvoicesDeps) {
+export function makeInvoices({ models, db }: InvoicesDeps) {
   const { Invoice } = models;
+  const { knex } = db;
 
   return {
     async get(caller: Caller, id: string): Promise<InvoiceView> {
@@ -80,7 +144,7 @@ export function makeInvoices({ models }: InvoicesDeps) {
     /** Newest period first, then newest invoice: a stable keyset order over (period, id). */
     async list(caller: Caller, filter: InvoiceFilter): Promise<PageOf<InvoiceView>> {
       const after = listCursor(filter.cursor);
-      const query = Invoice.query().withGraphFetched('lines');
+      const query = knex<InvoiceRow>('invoices');
       if (caller.role === 'publisher') {
         // Whatever the filters say, a publisher's page holds only its own published invoices.
         const asked = filter.status ? [filter.status] : PUBLISHED;
@@ -97,8 +161,17 @@ export function makeInvoices({ models }: InvoicesDeps) {
         const [period, id] = after;
         query.where((q) => q.where('period', '<', period).orWhere((same) => same.where('period', period).where('id', '<', id)));
       }
-      const rows = await query.orderBy([{ column: 'period', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit + 1);
-      return toPage(rows, filter.limit, (row) => [row.period, row.id], invoiceView);
+      const rows: InvoiceRow[] = await query.orderBy([{ column: 'period', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit + 1);
+      const shown = rows.slice(0, filter.limit).map((row) => row.id);
+      const lines: LineRow[] =
+        shown.length === 0 ? [] : await knex('invoice_lines').whereIn('invoice_id', shown).orderBy('position').select('invoice_id', 'app_id', 'description', 'impressions', 'amount_minor');
+      const linesOf = new Map<string, LineRow[]>();
+      for (const line of lines) {
+        const list = linesOf.get(line.invoice_id);
+        if (list) list.push(line);
+        else linesOf.set(line.invoice_id, [line]);
+      }
+      return toPage(rows, filter.limit, (row) => [row.period, row.id], (row) => invoiceViewOfRow(row, linesOf.get(row.id) ?? []));
     },
   };
 }

@@ -49,6 +49,13 @@ export async function importDeliveries(db: ModuleDatabase, file: string, io: Com
     const input = fs.createReadStream(file);
     const lines = readline.createInterface({ input, crlfDelay: Infinity });
     let batch: DeliveryRow[] = [];
+    // One batch is written while the next is read and checked (PostgreSQL works beside this process).
+    let writing: Promise<void> = Promise.resolve();
+    const write = async (rows: DeliveryRow[]) => {
+      await writing;
+      writing = upsertRows(trx, rows, db.dialect);
+      writing.catch(() => undefined); // awaited before the next write and at the end
+    };
     let lineNumber = 0;
     for await (const text of lines) {
       lineNumber++;
@@ -72,17 +79,19 @@ export async function importDeliveries(db: ModuleDatabase, file: string, io: Com
       if (result.badLines.length > 0) continue;
       batch.push(row);
       if (batch.length === BATCH) {
-        await upsertRows(trx, batch);
+        await write(batch);
         batch = [];
         progress.update(result.rows, Math.round((result.rows * size) / Math.max(input.bytesRead, 1)));
       }
     }
+    await writing;
     if (lineNumber === 0) bad(1, `the file is empty; expected the header ${CSV_HEADER}`);
     if (result.badLines.length > 0) {
       progress.finish('nothing written');
       throw new BadLines();
     }
-    await upsertRows(trx, batch);
+    await write(batch);
+    await writing;
     progress.update(result.rows, result.rows);
     progress.finish(`${result.rows.toLocaleString('en-US')} rows written`);
   }).catch((error) => {

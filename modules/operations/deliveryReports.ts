@@ -4,7 +4,7 @@
  * statements — never a query per row.
  */
 import type { Knex } from 'knex';
-import { DomainError, invalid, monthOf, type FieldError, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { DomainError, invalid, monthOf, type Dialect, type FieldError, type ModuleDatabase } from '../../src/kernel/index.ts';
 
 export interface DeliveryRow {
   adUnitId: string;
@@ -60,23 +60,34 @@ export function checkRow(row: DeliveryRow, facts: DeliveryFacts): RowVerdict {
 }
 
 /**
- * Multi-row upserts, UPSERT_CHUNK rows per statement; a later row for the same
- * (ad unit, day) replaces an earlier one. Plain `INSERT … VALUES (…), (…) ON
- * CONFLICT … DO UPDATE`, which both databases run as one statement (Knex would
- * compile a multi-row insert for SQLite into a compound SELECT capped at 500 rows).
+ * Upserts by (ad unit, day), a later row for the same key replacing an earlier
+ * one. PostgreSQL: one `INSERT … SELECT FROM unnest(five arrays) ON CONFLICT …
+ * DO UPDATE` per batch — five parameters however many rows, so nothing per row
+ * to parse or plan. SQLite: multi-row `INSERT … VALUES (…), (…) ON CONFLICT …`,
+ * UPSERT_CHUNK rows per statement (Knex would compile a multi-row insert for
+ * SQLite into a compound SELECT capped at 500 rows).
  */
-export async function upsertRows(trx: Knex.Transaction, rows: DeliveryRow[]): Promise<void> {
+export async function upsertRows(trx: Knex.Transaction, rows: DeliveryRow[], dialect: Dialect): Promise<void> {
   const latest = new Map<string, DeliveryRow>();
   for (const row of rows) latest.set(`${row.adUnitId} ${row.date}`, row);
   const unique = [...latest.values()];
+  if (unique.length === 0) return;
+  const onConflict = `ON CONFLICT (ad_unit_id, day) DO UPDATE SET
+       impressions = excluded.impressions, clicks = excluded.clicks, revenue_micros = excluded.revenue_micros`;
+  if (dialect === 'postgres') {
+    await trx.raw(
+      `INSERT INTO delivery_reports (ad_unit_id, day, impressions, clicks, revenue_micros)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) ${onConflict}`,
+      [unique.map((r) => r.adUnitId), unique.map((r) => r.date), unique.map((r) => r.impressions), unique.map((r) => r.clicks), unique.map((r) => r.revenueMicros)],
+    );
+    return;
+  }
   for (let i = 0; i < unique.length; i += UPSERT_CHUNK) {
     const chunk = unique.slice(i, i + UPSERT_CHUNK);
     const bindings = chunk.flatMap((r) => [r.adUnitId, r.date, r.impressions, r.clicks, r.revenueMicros]);
     await trx.raw(
       `INSERT INTO delivery_reports (ad_unit_id, day, impressions, clicks, revenue_micros)
-       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}
-       ON CONFLICT (ad_unit_id, day) DO UPDATE SET
-         impressions = excluded.impressions, clicks = excluded.clicks, revenue_micros = excluded.revenue_micros`,
+       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')} ${onConflict}`,
       bindings,
     );
   }
@@ -102,7 +113,7 @@ export function makeDeliveryReports({ db }: { db: ModuleDatabase }) {
         if (closedRows.length > 0) {
           throw new DomainError('OPERATIONS.PERIOD_CLOSED', 'conflict', `${closedRows.length} row(s) fall in invoiced months; nothing was written`, closedRows);
         }
-        await upsertRows(trx, rows);
+        await upsertRows(trx, rows, db.dialect);
         return { accepted: rows.length };
       });
     },
