@@ -2,7 +2,9 @@
  * Which modules run here and which run elsewhere. SEAMS_MODULES picks the
  * local ones (default: all); SEAMS_REMOTE_<NAME> gives the base URL of one
  * that runs in another process, whose facade becomes an HTTP client of the
- * same contract and whose event handlers are reached over HTTP.
+ * same contract and whose event handlers are reached over HTTP (or, with
+ * SEAMS_BROKER_URL, through the broker: then a module that only subscribes to
+ * this process's events needs no URL here).
  */
 import { ConfigError, type Config } from '../config.ts';
 import type { ModuleDefinition } from '../kernel/index.ts';
@@ -37,8 +39,9 @@ export function planTopology(all: ModuleDefinition[], config: Config): Topology 
   for (const module of all) {
     for (const sub of module.subscriptions ?? []) {
       const publisher = sub.event.name.split('.')[0]!;
-      if (where(publisher) === 'local' && where(module.name) === 'nowhere') {
-        problems.push(`module "${module.name}" handles ${sub.event.name}, published here, but runs neither here nor remotely (SEAMS_REMOTE_${module.name.toUpperCase()})`);
+      // Through a broker, events wait in the subscriber's queue: it need not be reachable from here.
+      if (where(publisher) === 'local' && where(module.name) === 'nowhere' && config.brokerUrl === null) {
+        problems.push(`module "${module.name}" handles ${sub.event.name}, published here, but runs neither here nor remotely (SEAMS_REMOTE_${module.name.toUpperCase()}), and no broker carries events (SEAMS_BROKER_URL)`);
       }
       subscribers.set(sub.event.name, [...(subscribers.get(sub.event.name) ?? []), `${module.name}.${sub.handler}`]);
     }

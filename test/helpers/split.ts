@@ -16,10 +16,34 @@ export interface Node extends Client {
   app: App;
 }
 
+/** Where the processes of one split test keep their data: one SQLite folder, or one PostgreSQL database. */
+export interface SplitStore {
+  dataDir: string;
+  databaseUrl: string | undefined;
+}
+
+export async function splitStore(t: ExecutionContext, dialect: Dialect): Promise<SplitStore> {
+  return { dataDir: tempDir(t), databaseUrl: dialect === 'postgres' ? await freshPostgres(t) : undefined };
+}
+
+/** The configuration of one process running `group`, reaching other modules at `remotes` (SEAMS_REMOTE_<NAME> → URL). */
+export function nodeConfig(store: SplitStore, group: string[], remotes: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv = {}) {
+  return loadConfig({
+    SEAMS_DATA_DIR: store.dataDir,
+    LOG_LEVEL: 'silent',
+    SEAMS_DB_POOL_MAX: '3',
+    SEAMS_BOOTSTRAP_TOKEN: BOOTSTRAP,
+    SEAMS_SERVICE_TOKEN: SERVICE_TOKEN,
+    SEAMS_MODULES: group.join(','),
+    ...(store.databaseUrl && { DATABASE_URL: store.databaseUrl }),
+    ...remotes,
+    ...env,
+  });
+}
+
 /** Starts one app per group of module names; each sees the modules of other groups it lacks as remote (`env`: more settings for every app). */
 export async function bootSplit(t: ExecutionContext, dialect: Dialect, groups: string[][], options: AppOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<Node[]> {
-  const dataDir = tempDir(t);
-  const databaseUrl = dialect === 'postgres' ? await freshPostgres(t) : undefined;
+  const store = await splitStore(t, dialect);
   const servers = await Promise.all(
     groups.map(async () => {
       const server = http.createServer();
@@ -35,18 +59,7 @@ export async function bootSplit(t: ExecutionContext, dialect: Dialect, groups: s
         i === index ? [] : other.filter((name) => !group.includes(name)).map((name) => [`SEAMS_REMOTE_${name.toUpperCase()}`, urls[i]]),
       ),
     );
-    const config = loadConfig({
-      SEAMS_DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      SEAMS_DB_POOL_MAX: '3',
-      SEAMS_BOOTSTRAP_TOKEN: BOOTSTRAP,
-      SEAMS_SERVICE_TOKEN: SERVICE_TOKEN,
-      SEAMS_MODULES: group.join(','),
-      ...(databaseUrl && { DATABASE_URL: databaseUrl }),
-      ...remotes,
-      ...options.env,
-    });
-    const app = await createApp(config, options);
+    const app = await createApp(nodeConfig(store, group, remotes, options.env), options);
     app.start();
     servers[index]!.on('request', app.callback());
     t.teardown(async () => {

@@ -71,7 +71,7 @@ test('start-up refuses topologies that cannot work, naming the fix', async (t) =
     const error = await t.throwsAsync(createApp(config, { modules }));
     t.regex(error!.message, pattern);
   };
-  await refuse({ SEAMS_MODULES: 'notes' }, /module "tally" handles notes.NoteCreated, published here, but runs neither here nor remotely \(SEAMS_REMOTE_TALLY\)/);
+  await refuse({ SEAMS_MODULES: 'notes' }, /module "tally" handles notes.NoteCreated, published here, but runs neither here nor remotely \(SEAMS_REMOTE_TALLY\), and no broker carries events \(SEAMS_BROKER_URL\)/);
   await refuse({ SEAMS_MODULES: 'tally' }, /needs the notes facade, but module "notes" is neither run here/);
   await refuse({ SEAMS_MODULES: 'notes', SEAMS_REMOTE_TALLY: 'http://127.0.0.1:9' }, /SEAMS_SERVICE_TOKEN is required/);
   await refuse({ SEAMS_MODULES: 'notes', SEAMS_REMOTE_NOTES: 'http://127.0.0.1:9', SEAMS_SERVICE_TOKEN: SERVICE_TOKEN }, /both local \(SEAMS_MODULES\) and remote/);

@@ -13,6 +13,7 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { EventEnvelope, Logger } from '../../kernel/index.ts';
 import { declareModuleQueue, makeConsumer, type BrokerHandler } from './brokerConsumer.ts';
+import { DeliveryUnavailable } from './dispatcher.ts';
 
 export interface BrokerOptions {
   /** Redeliveries of one message before it is dead-lettered. */
@@ -93,7 +94,16 @@ export function makeBroker({ url, prefix, consumers, handle, log, options: given
     }, options.reconnectMs);
   }
 
+  /** A failed publish never reached a handler: the outbox holds the event without counting an attempt. */
   async function publish(subscriber: string, event: EventEnvelope): Promise<void> {
+    try {
+      await publishConfirmed(subscriber, event);
+    } catch (error) {
+      throw new DeliveryUnavailable(`broker: ${(error as Error).message}`);
+    }
+  }
+
+  async function publishConfirmed(subscriber: string, event: EventEnvelope): Promise<void> {
     const channel = await connected();
     const module = subscriber.split('.')[0]!;
     if (!declared.has(module)) {

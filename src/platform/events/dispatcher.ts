@@ -4,6 +4,8 @@
  * after `maxAttempts` without holding up other aggregates. Claims are atomic
  * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite serialises writers), so
  * several dispatchers may run against one database without double delivery.
+ * An outage of the way to the handlers (the broker, a remote process) is not
+ * an attempt: the rows wait for it without moving towards the dead letters.
  */
 import { makeIdleWait, type Clock, type EventEnvelope, type Logger, type ModuleDatabase } from '../../kernel/index.ts';
 
@@ -18,6 +20,20 @@ export interface DispatcherOptions {
   idlePollMs: number;
   /** Delivered rows are pruned after this long. */
   retentionMs: number;
+  /** While the way to the handlers is down, the held rows are tried again after this long. */
+  unavailableRetryMs: number;
+}
+
+/**
+ * The handler could not be reached (broker unreachable, remote process down or
+ * draining), so it did not run: the row waits without counting an attempt.
+ * `module` names the one module out of reach; without it, every handler is.
+ */
+export class DeliveryUnavailable extends Error {
+  constructor(message: string, readonly module?: string) {
+    super(message);
+    this.name = 'DeliveryUnavailable';
+  }
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
@@ -28,6 +44,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   claimTimeoutMs: 60_000,
   idlePollMs: 1_000,
   retentionMs: 7 * 24 * 60 * 60_000,
+  unavailableRetryMs: 2_000,
 };
 
 export interface OutboxRow {
@@ -59,6 +76,8 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
   const options = { ...DEFAULT_DISPATCHER_OPTIONS, ...given };
   let running = false;
   let loop: Promise<void> | null = null;
+  // What is out of reach, by module ('*': every handler), as last logged.
+  const outages = new Map<string, string>();
   const idle = makeIdleWait();
 
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -90,7 +109,24 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
-  async function deliverRow(db: ModuleDatabase, row: OutboxRow): Promise<void> {
+  /** Puts claimed rows back without counting the attempt: their handlers were never reached. */
+  async function hold(db: ModuleDatabase, rows: OutboxRow[], down: Map<string, string>): Promise<void> {
+    const reason = [...down.values()].join('; ');
+    await db.knex('outbox').whereIn('seq', rows.map((row) => row.seq)).where({ status: 'in_flight' }).update({
+      status: 'pending',
+      attempts: db.knex.raw('attempts - 1'),
+      next_attempt_at: iso(clock.now().getTime() + options.unavailableRetryMs),
+      claimed_until: null,
+      last_error: reason.slice(0, 2000),
+    });
+    for (const [module, why] of down) {
+      if (outages.get(module) !== why) log.warn({ module, held: rows.length, err: why }, 'events held: their handlers cannot be reached');
+      outages.set(module, why);
+    }
+  }
+
+  /** Delivers one row; returns the outage when its handler could not be reached (the row is left to `hold`). */
+  async function deliverRow(db: ModuleDatabase, row: OutboxRow): Promise<DeliveryUnavailable | null> {
     const event: EventEnvelope = {
       id: row.event_id,
       name: row.name,
@@ -104,7 +140,11 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
       await hooks?.afterDeliver?.(row);
       await db.knex('outbox').where({ seq: row.seq, status: 'in_flight' })
         .update({ status: 'delivered', delivered_at: clock.now().toISOString(), claimed_until: null, last_error: null });
+      for (const module of ['*', row.subscriber.split('.')[0]!]) {
+        if (outages.delete(module)) log.info({ module }, 'events flow again');
+      }
     } catch (error) {
+      if (error instanceof DeliveryUnavailable) return error;
       const dead = row.attempts >= options.maxAttempts;
       const message = error instanceof Error ? error.message : String(error);
       log.warn({ event: row.name, eventId: row.event_id, subscriber: row.subscriber, attempts: row.attempts, dead, err: message }, 'event delivery failed');
@@ -115,6 +155,7 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
         last_error: message.slice(0, 2000),
       });
     }
+    return null;
   }
 
   /** One pass over every outbox; returns how many rows it handled. */
@@ -122,7 +163,22 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     let handled = 0;
     for (const db of sources) {
       const rows = await claim(db);
-      for (const row of rows) await deliverRow(db, row);
+      // What is out of reach in this pass: '*' (everything, e.g. the broker) or a module; its rows are held untried.
+      const down = new Map<string, string>();
+      const held: OutboxRow[] = [];
+      for (const row of rows) {
+        const module = row.subscriber.split('.')[0]!;
+        if (down.has('*') || down.has(module)) {
+          held.push(row);
+          continue;
+        }
+        const unavailable = await deliverRow(db, row);
+        if (unavailable) {
+          down.set(unavailable.module ?? '*', unavailable.message);
+          held.push(row);
+        }
+      }
+      if (held.length > 0) await hold(db, held, down);
       handled += rows.length;
     }
     return handled;

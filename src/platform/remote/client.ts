@@ -6,6 +6,7 @@
  */
 import { Pool } from 'undici';
 import { DomainError, validator, type Contract, type ErrorKind, type EventEnvelope, type FieldError } from '../../kernel/index.ts';
+import { DeliveryUnavailable } from '../events/dispatcher.ts';
 
 export interface RemoteOptions {
   timeoutMs: number;
@@ -16,11 +17,20 @@ export interface RemoteOptions {
 const DEFAULTS: RemoteOptions = { timeoutMs: 10_000, retries: 2, connections: 32 };
 
 export class RemoteCallError extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  /**
+   * `retryable`: the failure may pass (worth retrying an idempotent read);
+   * `unreached`: the request surely did not reach the handler (no connection, or refused at the door).
+   */
+  constructor(message: string, readonly retryable: boolean, readonly unreached = false) {
     super(message);
     this.name = 'RemoteCallError';
   }
 }
+
+/** Errors that mean no connection was made, so the request never reached the other process. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Answers of a process that is not serving (draining, not ready) or of a gateway without a live upstream. */
+const NOT_SERVING = new Set([502, 503]);
 
 interface ProblemBody {
   code?: string;
@@ -49,14 +59,15 @@ export function remoteModule(baseUrl: string, serviceToken: string, given: Parti
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
-      throw new RemoteCallError(`${baseUrl}${path} unreachable: ${(error as Error).message}`, true);
+      const code = (error as { code?: string }).code ?? '';
+      throw new RemoteCallError(`${baseUrl}${path} unreachable: ${(error as Error).message}`, true, NOT_CONNECTED.has(code));
     }
     const text = await response.body.text();
     let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new RemoteCallError(`${baseUrl}${path} answered ${response.statusCode} with a body that is not JSON`, response.statusCode >= 500);
+      throw new RemoteCallError(`${baseUrl}${path} answered ${response.statusCode} with a body that is not JSON`, response.statusCode >= 500, NOT_SERVING.has(response.statusCode));
     }
     return { status: response.statusCode, json };
   }
@@ -71,7 +82,7 @@ export function remoteModule(baseUrl: string, serviceToken: string, given: Parti
         if (status < 500 && problem.code && problem.kind) {
           throw new DomainError(problem.code, problem.kind, problem.detail ?? problem.code, problem.errors);
         }
-        throw new RemoteCallError(`${baseUrl}${path} answered ${status}: ${problem.detail ?? ''}`, status >= 500);
+        throw new RemoteCallError(`${baseUrl}${path} answered ${status}: ${problem.detail ?? ''}`, status >= 500, NOT_SERVING.has(status));
       } catch (error) {
         const transient = error instanceof RemoteCallError && error.retryable;
         if (!retry || !transient || attempt >= options.retries) throw error;
@@ -96,9 +107,14 @@ export function remoteModule(baseUrl: string, serviceToken: string, given: Parti
       return facade;
     },
 
-    /** Delivers an event into the remote module's inbox (the dispatcher retries on failure). */
+    /** Delivers an event into the remote module's inbox (the dispatcher retries on failure; an unreached process costs no attempt). */
     async deliverEvent(module: string, subscriber: string, event: EventEnvelope): Promise<void> {
-      await call(`/internal/${module}/events`, { subscriber, event }, false);
+      try {
+        await call(`/internal/${module}/events`, { subscriber, event }, false);
+      } catch (error) {
+        if (error instanceof RemoteCallError && error.unreached) throw new DeliveryUnavailable(error.message, module);
+        throw error;
+      }
     },
 
     close: () => pool.close(),
