@@ -232,6 +232,17 @@ function assemble(parts: {
 
   const workers = composition.modules.flatMap((m: ComposedModule) => m.definition.workers?.(m.container.cradle) ?? []);
   for (const m of composition.modules) metrics.addGauges(m.definition.name, m.definition.gauges?.(m.container.cradle) ?? []);
+  if (broker) {
+    metrics.addGauges('broker', [{
+      name: 'seams_broker_messages',
+      help: "Messages waiting in the broker per module: its queue ('queued') and its dead-letter queue ('dead')",
+      labelNames: ['module', 'queue'],
+      collect: async () => (await broker.depths()).flatMap(({ module, queued, dead }) => [
+        { labels: { module, queue: 'queued' }, value: queued },
+        { labels: { module, queue: 'dead' }, value: dead },
+      ]),
+    }]);
+  }
   let maintenance: NodeJS.Timeout | null = null;
 
   return {

@@ -5,6 +5,7 @@ import { createApp, type App, type AppOptions } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ROLES, type CommandIO, type CommandSpec, type Role } from './kernel/index.ts';
 import { grantLogins } from './platform/database.ts';
+import { peekDeadLetters, queueDepths, requeueDeadLetters, withBrokerConnection } from './platform/events/brokerQueues.ts';
 import { eventCounts, listEvents, retryDead } from './platform/events/operator.ts';
 import { createLogger } from './platform/logger.ts';
 import { makeProgress } from './platform/progress.ts';
@@ -21,6 +22,14 @@ function platformCommands(app: App): CommandSpec[] {
     const names = name ? [name] : app.modules.map((m) => m.definition.name);
     for (const n of names) if (!app.databases.has(n) || n === 'platform') throw new Error(`unknown module ${n}`);
     return names.map((n) => [n, app.databases.get(n)!] as const);
+  };
+  // The broker's queues of the modules this process consumes for (those with subscriptions).
+  const brokerModules = (name: string | undefined) => {
+    const url = app.config.brokerUrl;
+    if (url === null) throw new Error('SEAMS_BROKER_URL is not set: events do not go through a broker');
+    const consuming = app.modules.filter((m) => (m.definition.subscriptions ?? []).length > 0).map((m) => m.definition.name);
+    if (name !== undefined && !consuming.includes(name)) throw new Error(`module ${name} has no broker queue here (consuming: ${consuming.join(', ')})`);
+    return { url, prefix: app.config.brokerPrefix, modules: name === undefined ? consuming : [name] };
   };
   return [
     {
@@ -85,6 +94,43 @@ function platformCommands(app: App): CommandSpec[] {
         for (const [, db] of moduleDb(values.module)) total += await retryDead(db, target, new Date());
         io.out.write(`${total} dead-lettered deliveries put back in line\n`);
         return total > 0 ? 0 : 1;
+      },
+    },
+    {
+      name: 'events broker list',
+      usage: 'events broker list [--module NAME] [--limit N]',
+      summary: "RabbitMQ: messages waiting per module's queue, then its dead letters",
+      async run(args) {
+        const { values } = parseArgs({ args, options: { module: { type: 'string' }, limit: { type: 'string', default: '100' } } });
+        const limit = Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 0) throw new Error('--limit must be a whole number');
+        const { url, prefix, modules } = brokerModules(values.module);
+        await withBrokerConnection(url, async (connection) => {
+          for (const { module, queued, dead } of await queueDepths(connection, prefix, modules)) {
+            io.out.write(`${module}: ${queued} queued in ${prefix}.${module}, ${dead} dead in ${prefix}.${module}.dead\n`);
+            for (const d of await peekDeadLetters(connection, prefix, module, limit)) {
+              io.out.write(`  ${d.eventId} ${d.name} → ${d.subscriber} aggregate=${d.aggregateId} ${d.reason} ×${d.deaths}\n`);
+            }
+          }
+        });
+        return 0;
+      },
+    },
+    {
+      name: 'events broker retry',
+      usage: 'events broker retry EVENT_ID|all [--module NAME]',
+      summary: "RabbitMQ: move dead letters back into their module's queue",
+      async run(args) {
+        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { module: { type: 'string' } } });
+        const target = positionals[0];
+        if (!target) throw new Error('name the event id to retry, or all');
+        const { url, prefix, modules } = brokerModules(values.module);
+        let moved = 0;
+        await withBrokerConnection(url, async (connection) => {
+          for (const module of modules) moved += await requeueDeadLetters(connection, prefix, module, target);
+        });
+        io.out.write(`${moved} dead letters moved back to their queues\n`);
+        return moved > 0 ? 0 : 1;
       },
     },
   ];

@@ -16,7 +16,7 @@ import { waitUntil } from '../helpers/wait.ts';
 import { createApp } from '../../src/app.ts';
 import type { EventEnvelope } from '../../src/kernel/index.ts';
 import { noteServiceOf, notesModule } from '../fixtures/modules/notes/index.ts';
-import { failingTopics, refusals, tallyModule } from '../fixtures/modules/tally/index.ts';
+import { failingTopics, refusedTopics, tallyModule } from '../fixtures/modules/tally/index.ts';
 
 const modules = [notesModule, tallyModule];
 // Fast retries in tests: the outbox retries a publish within 0.1–1 s, the consumer reconnects every 200 ms.
@@ -109,7 +109,7 @@ for (const dialect of dialects) {
     t.is((await tally('inbox').select()).length, 1);
   });
 
-  test(`[${dialect}] a poison message ends in the module's dead-letter queue after the delivery limit; other events keep flowing`, async (t) => {
+  test(`[${dialect}] a poison message ends in the module's dead-letter queue after the delivery limit; other events keep flowing; /metrics counts it, the CLI lists it and moves it back`, async (t) => {
     const poison = `poison-broker-${dialect}`;
     failingTopics.add(poison);
     t.teardown(() => failingTopics.delete(poison));
@@ -117,7 +117,6 @@ for (const dialect of dialects) {
     const api = await boot(t, dialect, { modules, env: { ...env, LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' }, ...fast, broker: { ...fast.broker, deliveryLimit: 3 } });
     const notes = noteServiceOf(api.app);
     const tally = api.app.databases.get('tally')!.knex;
-    const before = refusals.length;
     await notes.write(poison, 'bad');
     for (const text of ['a', 'b', 'c']) await notes.write(`healthy-${dialect}`, text);
     const row = await waitUntil(async () => {
@@ -127,9 +126,25 @@ for (const dialect of dialects) {
     t.is(row.texts, 'a,b,c');
     const dead = `${api.app.broker!.queueOf('tally')}.dead`;
     await waitUntil(async () => (await queueDepth(dead)) === 1, 10_000, 'the dead letter');
-    t.is(refusals.length - before, 4, 'the first delivery and 3 redeliveries, then dead-lettered');
+    t.is(refusedTopics.filter((topic) => topic === poison).length, 4, 'the first delivery and 3 redeliveries, then dead-lettered');
     t.is(await tally('tallies').where({ topic: poison }).first(), undefined);
     t.is(await undelivered(api.app.databases.get('notes')!.knex), 0, 'the outbox delivered it to the broker');
+
+    // Seen by operators: /metrics, and the CLI lists the dead letter, then (the cause fixed) moves it back.
+    t.regex((await api.get('/metrics', null)).text, /seams_broker_messages\{module="tally",queue="dead"\} 1\n/);
+    const cli = (...args: string[]) => spawnTs('test/fixtures/cli.ts', ['events', 'broker', ...args], { ...databaseEnv(api.app.config), ...env });
+    const list = cli('list');
+    t.is((await list.exited).code, 0, list.output());
+    t.regex(list.output(), /tally: 0 queued in \S+\.tally, 1 dead in \S+\.tally\.dead/);
+    t.regex(list.output(), /notes\.NoteCreated → tally\.countNote aggregate=\S+ delivery_limit ×1/);
+    t.is(await queueDepth(dead), 1, 'listing leaves it there');
+    failingTopics.delete(poison);
+    const retry = cli('retry', 'all');
+    t.is((await retry.exited).code, 0, retry.output());
+    t.regex(retry.output(), /1 dead letters moved back/);
+    const fixed = await waitUntil(() => tally('tallies').where({ topic: poison }).first(), 10_000, 'the moved dead letter');
+    t.like(fixed, { count: 1, texts: 'bad' });
+    t.is(await queueDepth(dead), 0);
   });
 
   test(`[${dialect}] split in two processes with a broker: events cross through RabbitMQ, each process consuming its own modules' queues`, async (t) => {

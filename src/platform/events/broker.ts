@@ -13,6 +13,7 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { EventEnvelope, Logger } from '../../kernel/index.ts';
 import { declareModuleQueue, makeConsumer, type BrokerHandler } from './brokerConsumer.ts';
+import { queueDepths, type QueueDepths } from './brokerQueues.ts';
 import { DeliveryUnavailable } from './dispatcher.ts';
 
 export interface BrokerOptions {
@@ -130,6 +131,8 @@ export function makeBroker({ url, prefix, consumers, handle, log, options: given
     /** Publishes one event for one handler; resolves once the broker has confirmed it. */
     publish,
     status: () => (publisher ? 'connected' : 'disconnected'),
+    /** Messages waiting in this process's modules' queues and dead-letter queues; none while disconnected. */
+    depths: (): Promise<QueueDepths[]> => (model ? queueDepths(model, prefix, consumers) : Promise.resolve([])),
     /** Connects and starts consuming; a broker that is down is retried in the background. */
     async start(): Promise<void> {
       if (running) return;
