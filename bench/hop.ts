@@ -18,6 +18,9 @@ export interface HopResult {
   dialect: string;
   comparison: Comparison;
   ratio: number;
+  /** One request at a time: what the hop adds to a single request's latency. */
+  oneAtATime: Comparison;
+  addedMs: number;
 }
 
 export async function hop(db: BenchDatabase, data: ReadData, settings: Settings): Promise<HopResult> {
@@ -41,7 +44,17 @@ export async function hop(db: BenchDatabase, data: ReadData, settings: Settings)
     );
     const ratio = comparison.median['split over HTTP']!.rps / comparison.median.monolith!.rps;
     settings.log(`    → ratio ${ratio.toFixed(2)}`);
-    return { dialect: db.dialect, comparison, ratio };
+    settings.log('    one request at a time (1 connection):');
+    const oneAtATime = await compare(
+      [
+        { name: 'monolith', spec: { url: monolith.url, paths, headers, connections: 1 } },
+        { name: 'split over HTTP', spec: { url: split.operations.url, paths, headers, connections: 1 } },
+      ],
+      { ...settings, seconds: Math.max(3, Math.round(settings.seconds / 2)) },
+    );
+    const addedMs = oneAtATime.median['split over HTTP']!.p50 - oneAtATime.median.monolith!.p50;
+    settings.log(`    → the hop adds ${addedMs.toFixed(2)} ms at p50`);
+    return { dialect: db.dialect, comparison, ratio, oneAtATime, addedMs };
   } finally {
     await Promise.all([monolith.stop(), split.stop()]);
   }

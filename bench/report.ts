@@ -263,6 +263,14 @@ ${table(['database', 'monolith req/s', 'p50', 'p99', 'split req/s', 'p50', 'p99'
       const b = h.comparison.median['split over HTTP']!;
       return [db(h.dialect), fmt(a.rps), `${fmt(a.p50, 1)} ms`, `${fmt(a.p99, 1)} ms`, fmt(b.rps), `${fmt(b.p50, 1)} ms`, `${fmt(b.p99, 1)} ms`, `**${fmt(h.ratio, 2)}**`];
     }))}
+
+One request at a time (one connection, no queueing): what the hop adds to a single request's latency.
+
+${table(['database', 'monolith p50', 'p99', 'split p50', 'p99', 'added by the hop (p50)'], r.hop.map((h) => {
+      const a = h.oneAtATime.median.monolith!;
+      const b = h.oneAtATime.median['split over HTTP']!;
+      return [db(h.dialect), `${fmt(a.p50, 2)} ms`, `${fmt(a.p99, 2)} ms`, `${fmt(b.p50, 2)} ms`, `${fmt(b.p99, 2)} ms`, `**${fmt(h.addedMs, 2)} ms**`];
+    }))}
 `);
   }
   if (r.ingest.length > 0) {
