@@ -1,5 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { createApp } from '../../src/app.ts';
+import { DeliveryUnavailable } from '../../src/platform/events/dispatcher.ts';
+import { remoteModule } from '../../src/platform/remote/client.ts';
 import { DomainError, type Facade } from '../../src/kernel/index.ts';
 import { dialects, testConfig } from '../helpers/databases.ts';
 import { bootSplit, SERVICE_TOKEN } from '../helpers/split.ts';
@@ -82,4 +86,27 @@ test('a remote that does not answer fails the call after retries of an idempoten
   const app = await createApp(config, { modules });
   t.teardown(() => app.close());
   await t.throwsAsync(remoteNotesOf(app).notesByIds({ ids: [] }), { name: 'RemoteCallError', message: /unreachable/ });
+});
+
+test('delivering an event to a remote: refused at the door (502/503, no connection) is an outage, a failing handler (500) is an attempt', async (t) => {
+  let status = 503;
+  const server = http.createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/problem+json' }).end('{"code":"X","kind":"internal"}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => server.close(() => resolve(undefined))));
+  const remote = remoteModule(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, SERVICE_TOKEN);
+  t.teardown(() => remote.close());
+  const event = { id: 'evt_1', name: 'notes.NoteCreated', version: 1, aggregateId: 'a', occurredAt: new Date().toISOString(), payload: {} };
+  const deliver = () => remote.deliverEvent('tally', 'tally.countNote', event);
+
+  for (const answer of [503, 502]) {
+    status = answer;
+    const error = await t.throwsAsync(deliver(), { instanceOf: DeliveryUnavailable });
+    t.is(error!.module, 'tally', `${answer}: only that module is out of reach`);
+  }
+  status = 500;
+  const failed = await t.throwsAsync(deliver());
+  t.false(failed instanceof DeliveryUnavailable, 'the handler ran and failed: an attempt');
+  const nobody = remoteModule('http://127.0.0.1:9', SERVICE_TOKEN);
+  t.teardown(() => nobody.close());
+  await t.throwsAsync(nobody.deliverEvent('tally', 'tally.countNote', event), { instanceOf: DeliveryUnavailable, message: /ECONNREFUSED/ });
 });
