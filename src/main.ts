@@ -3,7 +3,7 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { createApp, type AppOptions } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './platform/logger.ts';
+import { createLogger, flushLogs } from './platform/logger.ts';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
@@ -22,6 +22,7 @@ export async function serve(options: AppOptions = {}): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info({ port, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'seams is listening');
+  flushLogs(log); // log lines are buffered: keep them before the banner on stdout
   process.stdout.write(
     `\nseams listening on http://127.0.0.1:${port}  (docs: /docs, health: /health, readiness: /ready)\n` +
       (config.bootstrapToken
@@ -35,6 +36,7 @@ export async function serve(options: AppOptions = {}): Promise<void> {
     shuttingDown = true;
     const deadline = setTimeout(() => {
       log.error({}, 'shutdown deadline passed; exiting');
+      flushLogs(log);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
@@ -49,6 +51,7 @@ export async function serve(options: AppOptions = {}): Promise<void> {
     // Background work stops claiming and finishes its batch; then the pools close.
     await app.close();
     log.info({}, 'stopped');
+    flushLogs(log);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

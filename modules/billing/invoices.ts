@@ -53,8 +53,13 @@ export function invoiceView(row: Invoice) {
 
 export type InvoiceView = ReturnType<typeof invoiceView>;
 
-/** bigint columns: numbers from SQLite, strings from PostgreSQL; exact JSON numbers either way. */
-const integer = (value: number | string): number => (typeof value === 'number' ? value : toJsonInteger(toBigInt(value)));
+/**
+ * bigint columns: numbers from SQLite, strings from PostgreSQL; exact JSON numbers either way.
+ * Up to 15 digits a string is always a safe integer, so only longer ones need the BigInt check.
+ */
+const SHORT_INTEGER = /^-?\d{1,15}$/;
+const integer = (value: number | string): number =>
+  typeof value === 'number' ? value : SHORT_INTEGER.test(value) ? Number(value) : toJsonInteger(toBigInt(value));
 
 interface InvoiceRow {
   id: string;
@@ -129,9 +134,46 @@ function listCursor(cursor: string | undefined): [string, string] | null {
   return [key[0], key[1]];
 }
 
+/**
+ * The list is the hot read path: its SQL is written once per shape (which filters are set) and kept
+ * prepared, instead of built by Knex on every request. The conditions are those the filters name, in order.
+ */
+const INVOICE_COLUMNS = ['id', 'number', 'publisher_id', 'period', 'status', 'currency', 'total_minor', 'paid_minor', 'revenue_share_bps', 'bill_to', 'issued_at', 'due_at', 'paid_at', 'voided_at', 'void_reason', 'version', 'created_at', 'updated_at']
+  .map((c) => `"${c}"`)
+  .join(', ');
+const CONDITIONS: Record<string, string> = {
+  O: '"publisher_id" = ? and "status" in (?)', // a publisher, one published status
+  M: '"publisher_id" = ? and "status" in (?, ?)', // a publisher, every published status
+  p: '"publisher_id" = ?',
+  s: '"status" = ?',
+  d: '"period" = ?',
+  c: '("period" < ? or ("period" = ? and "id" < ?))', // after the cursor
+};
+const listSqls = new Map<string, string>();
+const linesSqls = new Map<number, string>();
+
+function listSql(shape: string): string {
+  let sql = listSqls.get(shape);
+  if (sql === undefined) {
+    const where = [...shape].map((part) => CONDITIONS[part]!).join(' and ');
+    sql = `select ${INVOICE_COLUMNS} from "invoices"${where ? ` where ${where}` : ''} order by "period" desc, "id" desc limit ?`;
+    listSqls.set(shape, sql);
+  }
+  return sql;
+}
+
+function linesSql(count: number): string {
+  let sql = linesSqls.get(count);
+  if (sql === undefined) {
+    const ids = Array.from({ length: count }, () => '?').join(', ');
+    sql = `select "invoice_id", "app_id", "description", "impressions", "amount_minor" from "invoice_lines" where "invoice_id" in (${ids}) order by "position" asc`;
+    linesSqls.set(count, sql);
+  }
+  return sql;
+}
+
 export function makeInvoices({ models, db }: InvoicesDeps) {
   const { Invoice } = models;
-  const { knex } = db;
 
   return {
     async get(caller: Caller, id: string): Promise<InvoiceView> {
@@ -144,27 +186,37 @@ export function makeInvoices({ models, db }: InvoicesDeps) {
     /** Newest period first, then newest invoice: a stable keyset order over (period, id). */
     async list(caller: Caller, filter: InvoiceFilter): Promise<PageOf<InvoiceView>> {
       const after = listCursor(filter.cursor);
-      const query = knex<InvoiceRow>('invoices');
+      const bindings: string[] = [];
+      let shape = '';
       if (caller.role === 'publisher') {
         // Whatever the filters say, a publisher's page holds only its own published invoices.
         const asked = filter.status ? [filter.status] : PUBLISHED;
         const statuses = asked.filter((s) => PUBLISHED.includes(s));
         if (caller.publisherId === null || statuses.length === 0) return { data: [], nextCursor: null };
         if (filter.publisherId !== undefined && filter.publisherId !== caller.publisherId) return { data: [], nextCursor: null };
-        query.where('publisher_id', caller.publisherId).whereIn('status', statuses);
+        shape += statuses.length === 1 ? 'O' : 'M';
+        bindings.push(caller.publisherId, ...statuses);
       } else {
-        if (filter.publisherId !== undefined) query.where('publisher_id', filter.publisherId);
-        if (filter.status !== undefined) query.where('status', filter.status);
+        if (filter.publisherId !== undefined) {
+          shape += 'p';
+          bindings.push(filter.publisherId);
+        }
+        if (filter.status !== undefined) {
+          shape += 's';
+          bindings.push(filter.status);
+        }
       }
-      if (filter.period !== undefined) query.where('period', filter.period);
+      if (filter.period !== undefined) {
+        shape += 'd';
+        bindings.push(filter.period);
+      }
       if (after) {
-        const [period, id] = after;
-        query.where((q) => q.where('period', '<', period).orWhere((same) => same.where('period', period).where('id', '<', id)));
+        shape += 'c';
+        bindings.push(after[0], after[0], after[1]);
       }
-      const rows: InvoiceRow[] = await query.orderBy([{ column: 'period', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit + 1);
+      const rows = await db.select<InvoiceRow>(listSql(shape), [...bindings, filter.limit + 1]);
       const shown = rows.slice(0, filter.limit).map((row) => row.id);
-      const lines: LineRow[] =
-        shown.length === 0 ? [] : await knex('invoice_lines').whereIn('invoice_id', shown).orderBy('position').select('invoice_id', 'app_id', 'description', 'impressions', 'amount_minor');
+      const lines = shown.length === 0 ? [] : await db.select<LineRow>(linesSql(shown.length), shown);
       const linesOf = new Map<string, LineRow[]>();
       for (const line of lines) {
         const list = linesOf.get(line.invoice_id);

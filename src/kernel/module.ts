@@ -15,6 +15,11 @@ export interface ModuleDatabase {
   readonly module: string;
   readonly dialect: Dialect;
   readonly knex: Knex;
+  /**
+   * A read of fixed SQL text (`?` bindings only; columns named, never `*`), kept prepared and run
+   * without Knex's query builder: for the few reads every request makes.
+   */
+  select<T>(sql: string, bindings: Knex.Value[]): Promise<T[]>;
 }
 
 export interface Outbox {

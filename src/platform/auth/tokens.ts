@@ -4,8 +4,9 @@
  * compared in constant time. Every request reads the token row, so a
  * revocation takes effect on the next request, on every instance.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
+import { selectPrepared } from '../database.ts';
 import {
   DomainError,
   decodeCursor,
@@ -37,7 +38,10 @@ interface TokenRow {
   revoked_at: string | null;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
+const sha256 = (text: string) => hash('sha256', text, 'buffer');
+/** Every request runs it: one primary-key lookup of the columns the check needs, kept prepared. */
+const TOKEN_BY_ID = 'select role, publisher_id, secret_hash, revoked_at from tokens where id = ?';
+type CheckedRow = Pick<TokenRow, 'role' | 'publisher_id' | 'secret_hash' | 'revoked_at'>;
 const unauthorized = (message: string) => new DomainError('AUTH.TOKEN_INVALID', 'unauthorized', message);
 
 export interface TokenServiceDeps {
@@ -109,12 +113,13 @@ export function makeTokenService({ knex, clock, bootstrapToken, publisherExists 
       }
       const dot = token.indexOf('.');
       if (dot < 0) throw unauthorized('The token is not valid');
-      const row: TokenRow | undefined = await knex('tokens').where({ id: token.slice(0, dot) }).first();
+      const id = token.slice(0, dot);
+      const [row] = await selectPrepared<CheckedRow>(knex, TOKEN_BY_ID, [id]);
       const given = sha256(token.slice(dot + 1));
       // Compare even when the id is unknown, so timing does not tell ids apart.
       const stored = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
       if (!timingSafeEqual(given, stored) || !row || row.revoked_at !== null) throw unauthorized('The token is not valid or was revoked');
-      return { tokenId: row.id, role: row.role, publisherId: row.publisher_id };
+      return { tokenId: id, role: row.role, publisherId: row.publisher_id };
     },
   };
 }
