@@ -1,5 +1,6 @@
 import test from 'ava';
 import { dialects } from '../helpers/databases.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { boot } from '../helpers/server.ts';
 import { notesModule } from '../fixtures/modules/notes/index.ts';
 
@@ -37,7 +38,8 @@ for (const dialect of dialects) {
     const ops = await api.token('ops');
     const key = { 'idempotency-key': 'slow' };
     const slow = api.post('/v1/notes', { topic: 'a', text: 'b', delayMs: 600 }, ops, key);
-    await new Promise((r) => setTimeout(r, 200));
+    const platform = api.app.databases.get('platform')!.knex;
+    await waitUntil(() => platform('idempotency_keys').where({ key: 'slow', state: 'in_flight' }).first(), 5_000, 'the first request holding its key');
     const concurrent = await api.post('/v1/notes', { topic: 'a', text: 'b', delayMs: 600 }, ops, key);
     t.is(concurrent.status, 409);
     t.is(concurrent.body.code, 'IDEMPOTENCY.KEY_IN_FLIGHT');
