@@ -229,7 +229,7 @@ ${r.skipped.length > 0 ? `Skipped: ${r.skipped.join('; ')}.\n` : ''}
 ## Method
 
 - Every figure is measured next to its floor **in the same run on the same machine**; ratios are seams ÷ floor (for times, seams ÷ floor as a multiple).
-- HTTP load comes from a separate process on loopback: autocannon, 64 connections, cycling through 200 publishers' URLs; a warm-up of ${r.quick ? 1 : 5} s per server, then 3 rounds of ${r.quick ? 2 : 10} s per contender, the order alternating between rounds; the figures are the medians of the rounds. p50 and p99 are exact percentiles of every 2xx response's latency as the load generator saw it.
+- HTTP load comes from a separate process on loopback: autocannon, 64 connections, cycling through 200 publishers' URLs; a warm-up of ${r.quick ? 1 : 5} s per server, then ${r.quick ? 2 : 3} rounds of ${r.quick ? 2 : 10} s per contender, the order alternating between rounds; the figures are the medians of the rounds. p50 and p99 are exact percentiles of every 2xx response's latency as the load generator saw it.
 - seams runs as it ships (\`node --import tsx src/main.ts\`, \`LOG_LEVEL=info\` with its request log written to a file), migrated by its own code, with data written straight into its tables.
 - CLI figures time the whole process (\`node --import tsx src/cli.ts …\`), start to exit; peak RSS is the process's VmHWM, sampled every 50 ms.
 - The machine is shared: the load average above says how busy it was besides the benchmark, which widens the spread between rounds.
