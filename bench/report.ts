@@ -123,48 +123,25 @@ export async function renderChart(r: Results): Promise<string> {
     { files: t.files, series: 'cold', seconds: t.coldMs / 1000 },
     { files: t.files, series: 'cached re-lint', seconds: t.cachedMs / 1000 },
   ]);
-  const point = { type: 'line', point: true } as const;
+  type Channel = { field: string; type: 'quantitative'; title: string; scale?: { type: 'log' } };
+  /** One panel: a line per series, points marked. */
+  const panel = (title: string, values: object[], width: number, x: Channel, y: Channel, scheme?: string) => ({
+    title,
+    data: { values },
+    mark: { type: 'line', point: true } as const,
+    width,
+    height: 220,
+    encoding: { x, y, color: { field: 'series', type: 'nominal' as const, title: null, ...(scheme && { scale: { scheme } }) } },
+  });
+  const byPublishers: Channel = { field: 'publishers', type: 'quantitative', scale: { type: 'log' }, title: 'publishers' };
   const spec: vegaLite.TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `seams scaling runs (${r.quick ? 'quick sizes' : 'full sizes'}, ${r.startedAt.slice(0, 10)})`,
     config: { font: 'sans-serif', legend: { orient: 'bottom', columns: 2 } },
     hconcat: [
-      {
-        title: 'Invoice run time',
-        data: { values: runs },
-        mark: point,
-        width: 260,
-        height: 220,
-        encoding: {
-          x: { field: 'publishers', type: 'quantitative', scale: { type: 'log' }, title: 'publishers' },
-          y: { field: 'seconds', type: 'quantitative', scale: { type: 'log' }, title: 'seconds' },
-          color: { field: 'series', type: 'nominal', title: null },
-        },
-      },
-      {
-        title: 'Invoice run peak RSS',
-        data: { values: runs },
-        mark: point,
-        width: 260,
-        height: 220,
-        encoding: {
-          x: { field: 'publishers', type: 'quantitative', scale: { type: 'log' }, title: 'publishers' },
-          y: { field: 'rss', type: 'quantitative', title: 'MiB' },
-          color: { field: 'series', type: 'nominal', title: null },
-        },
-      },
-      {
-        title: 'Boundary lint (generated trees)',
-        data: { values: lint },
-        mark: point,
-        width: 200,
-        height: 220,
-        encoding: {
-          x: { field: 'files', type: 'quantitative', title: 'files' },
-          y: { field: 'seconds', type: 'quantitative', title: 'seconds' },
-          color: { field: 'series', type: 'nominal', title: null, scale: { scheme: 'set2' } },
-        },
-      },
+      panel('Invoice run time', runs, 260, byPublishers, { field: 'seconds', type: 'quantitative', scale: { type: 'log' }, title: 'seconds' }),
+      panel('Invoice run peak RSS', runs, 260, byPublishers, { field: 'rss', type: 'quantitative', title: 'MiB' }),
+      panel('Boundary lint (generated trees)', lint, 200, { field: 'files', type: 'quantitative', title: 'files' }, { field: 'seconds', type: 'quantitative', title: 'seconds' }, 'set2'),
     ],
     resolve: { scale: { color: 'independent' } },
   };

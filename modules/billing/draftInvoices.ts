@@ -115,9 +115,11 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
     const columns = Object.keys(rows[0]!);
     const value = (row: Record<string, unknown>, column: string) => (row[column] ?? null) as Knex.Value;
     if (db.dialect === 'postgres') {
-      // Integer columns take bigint[] and text-like ones text[] (assignment casts); a column of nulls only, text[].
-      const types = columns.map((column) => (typeof rows.find((row) => row[column] != null)?.[column] === 'number' ? 'bigint' : 'text'));
-      if (types.every((type, i) => type === 'bigint' || rows.some((row) => typeof row[columns[i]!] === 'string'))) {
+      // Integer columns take bigint[] and text-like ones text[] (assignment casts); a column of nulls only has no
+      // array type to name, so such rows take the VALUES form below.
+      const arrayType = (value: unknown) => (typeof value === 'number' ? 'bigint' : typeof value === 'string' ? 'text' : null);
+      const types = columns.map((column) => arrayType(rows.find((row) => row[column] != null)?.[column]));
+      if (!types.includes(null)) {
         await trx.raw(`INSERT INTO ?? (${columns.map(() => '??').join(', ')}) SELECT * FROM unnest(${types.map((type) => `?::${type}[]`).join(', ')})`, [
           table,
           ...columns,

@@ -2,7 +2,7 @@
  * Reading invoices: one invoice, or a filtered page newest first. A publisher
  * sees only its own issued and paid invoices; anything else is "not found".
  */
-import { assertCanSee, decodeCursor, invalid, toBigInt, toJsonInteger, toPage, type Caller, type ModuleDatabase, type PageOf } from '../../src/kernel/index.ts';
+import { assertCanSee, decodeCursor, invalid, jsonIntegerOf, toPage, type Caller, type ModuleDatabase, type PageOf } from '../../src/kernel/index.ts';
 import type { BillTo, BillingModels, Invoice, InvoiceStatus } from './data/models.ts';
 import { invoiceNotFound } from './errors.ts';
 
@@ -53,14 +53,6 @@ export function invoiceView(row: Invoice) {
 
 export type InvoiceView = ReturnType<typeof invoiceView>;
 
-/**
- * bigint columns: numbers from SQLite, strings from PostgreSQL; exact JSON numbers either way.
- * Up to 15 digits a string is always a safe integer, so only longer ones need the BigInt check.
- */
-const SHORT_INTEGER = /^-?\d{1,15}$/;
-const integer = (value: number | string): number =>
-  typeof value === 'number' ? value : SHORT_INTEGER.test(value) ? Number(value) : toJsonInteger(toBigInt(value));
-
 interface InvoiceRow {
   id: string;
   number: string | null;
@@ -99,14 +91,14 @@ function invoiceViewOfRow(row: InvoiceRow, lines: LineRow[]): InvoiceView {
     period: row.period,
     status: row.status,
     currency: row.currency,
-    totalMinor: integer(row.total_minor),
-    paidMinor: integer(row.paid_minor),
+    totalMinor: jsonIntegerOf(row.total_minor),
+    paidMinor: jsonIntegerOf(row.paid_minor),
     revenueShareBps: row.revenue_share_bps,
     lines: lines.map((line) => ({
       appId: line.app_id,
       description: line.description,
-      impressions: integer(line.impressions),
-      amountMinor: integer(line.amount_minor),
+      impressions: jsonIntegerOf(line.impressions),
+      amountMinor: jsonIntegerOf(line.amount_minor),
     })),
     billTo: typeof row.bill_to === 'string' ? (JSON.parse(row.bill_to) as BillTo) : row.bill_to,
     issuedAt: row.issued_at,

@@ -49,3 +49,16 @@ export function toJsonInteger(value: bigint): number {
   }
   return Number(value);
 }
+
+/** Up to 15 digits a decimal string is always a safe integer. */
+const SHORT_INTEGER = /^-?\d{1,15}$/;
+
+/**
+ * A bigint column as read (a number from SQLite, a string or bigint from PostgreSQL) as an exact
+ * JSON number; a number passes as it is, and only long strings take the BigInt range check.
+ */
+export function jsonIntegerOf(value: number | string | bigint): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && SHORT_INTEGER.test(value)) return Number(value);
+  return toJsonInteger(toBigInt(value));
+}

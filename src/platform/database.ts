@@ -122,7 +122,7 @@ const keptStatements = new WeakMap<SqliteConnection, Map<string, SqliteStatement
  * once: better-sqlite3 sets each column of each row object through the V8 API, which costs about
  * a third of a small read (an invoice page: 75 → 48 µs).
  */
-export const FIXED_COLUMNS = 'seamsFixedColumns';
+const FIXED_COLUMNS = 'seamsFixedColumns';
 const columnNames = new WeakMap<SqliteStatement, string[] | null>();
 
 function fixedColumnRows(statement: SqliteStatement, bindings: unknown[]): unknown[] {

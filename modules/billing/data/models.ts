@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { Model, snakeCaseMappers, type JSONSchema, type Pojo, type RelationMappings } from 'objection';
-import { toBigInt, toJsonInteger } from '../../../src/kernel/index.ts';
+import { jsonIntegerOf } from '../../../src/kernel/index.ts';
 
 export type InvoiceStatus = 'draft' | 'issued' | 'paid' | 'void';
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -29,7 +29,7 @@ export class BillingModel extends Model {
     const parsed = super.$parseDatabaseJson(json);
     for (const property of (this.constructor as typeof BillingModel).bigIntegerProperties) {
       const value = parsed[property];
-      if (typeof value === 'string' || typeof value === 'bigint') parsed[property] = toJsonInteger(toBigInt(value));
+      if (typeof value === 'string' || typeof value === 'bigint') parsed[property] = jsonIntegerOf(value);
     }
     return parsed;
   }
