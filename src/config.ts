@@ -1,8 +1,11 @@
 /** Configuration from environment variables, validated once at start. */
+import net from 'node:net';
 import path from 'node:path';
 
 export interface Config {
   port: number;
+  /** The address to listen on (HOST); null = every interface, IPv4 and IPv6. */
+  host: string | null;
   dataDir: string;
   databaseUrl: string | null;
   /** DATABASE_URL_<NAME>: a module's own login (its role), instead of SET ROLE on the shared one. */
@@ -54,6 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value;
   };
 
+  const host = text('HOST');
+  if (host !== null && net.isIP(host) === 0 && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(host)) {
+    problems.push(`HOST must be an IP address or a host name (e.g. 127.0.0.1 for this machine only), got "${host}"`);
+  }
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite databases)');
@@ -91,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
+    host,
     dataDir: path.resolve(text('SEAMS_DATA_DIR') ?? './data'),
     databaseUrl,
     moduleDatabaseUrls,

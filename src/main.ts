@@ -1,5 +1,6 @@
 /** The server: builds the app, listens, and shuts down cleanly on SIGTERM/SIGINT. */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp, type AppOptions } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -18,13 +19,16 @@ export async function serve(options: AppOptions = {}): Promise<void> {
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  log.info({ port, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'seams is listening');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // No HOST: Node's default, every interface (IPv6 and IPv4).
+    server.listen({ port: config.port, ...(config.host && { host: config.host }) }, resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  log.info({ host: address, port, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'seams is listening');
   flushLogs(log); // log lines are buffered: keep them before the banner on stdout
   process.stdout.write(
-    `\nseams listening on http://127.0.0.1:${port}  (docs: /docs, health: /health, readiness: /ready)\n` +
+    `\n${listeningBanner(address, port)}  (docs: /docs, health: /health, readiness: /ready)\n` +
       (config.bootstrapToken
         ? 'Admin access: use SEAMS_BOOTSTRAP_TOKEN as a Bearer token.\n'
         : 'Get an admin token: npm run cli -- tokens create --role admin   (or set SEAMS_BOOTSTRAP_TOKEN)\n'),
@@ -56,6 +60,15 @@ export async function serve(options: AppOptions = {}): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Where the server really listens, and a URL that reaches it from this machine. */
+export function listeningBanner(address: string, port: number): string {
+  if (address === '::' || address === '0.0.0.0') {
+    return `seams listening on port ${port} of every interface (${address}); from this machine: http://127.0.0.1:${port}`;
+  }
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  return `seams listening on ${url} only (HOST)`;
 }
 
 export function runServer(options: AppOptions = {}): void {
