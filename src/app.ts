@@ -22,6 +22,7 @@ import { handleOnce } from './platform/events/inbox.ts';
 import { eventCounts } from './platform/events/operator.ts';
 import { makeOutbox } from './platform/events/outbox.ts';
 import { makeAlerter } from './platform/alerts.ts';
+import { compression } from './platform/http/compression.ts';
 import { docsRoutes } from './platform/http/docs.ts';
 import { openApiDocument } from './platform/http/openapi.ts';
 import { errorHandler, logUnexpected } from './platform/http/problem.ts';
@@ -189,6 +190,8 @@ function assemble(parts: {
   koa.proxy = false;
   // Outermost: the request id and the log line see the final status, problems included.
   koa.use(requestContext(log, metrics));
+  // Large answers (the docs bundle, long JSON lists) go out compressed when the client accepts it.
+  koa.use(compression());
   // Everything below that throws becomes an RFC 9457 problem, never a stack trace.
   const alerter = config.smtpUrl && config.alertEmail ? makeAlerter({ smtpUrl: config.smtpUrl, to: config.alertEmail, log }) : null;
   const logged = logUnexpected(log);
