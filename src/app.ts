@@ -187,7 +187,10 @@ function assemble(parts: {
   }
 
   const koa = new Koa();
-  koa.proxy = false;
+  // Behind SEAMS_TRUST_PROXY balancers the client is the entry that many hops back in X-Forwarded-For.
+  koa.proxy = config.trustProxy > 0;
+  koa.maxIpsCount = config.trustProxy;
+  const limiter = makeFailedAuthLimiter();
   // Outermost: the request id and the log line see the final status, problems included.
   koa.use(requestContext(log, metrics));
   // Large answers (the docs bundle, long JSON lists) go out compressed when the client accepts it.
@@ -204,7 +207,7 @@ function assemble(parts: {
   // Security headers on every response.
   koa.use(helmet());
   // System routes and the API documentation need no token.
-  const system = systemRoutes(readiness, metrics, config.metricsToken);
+  const system = systemRoutes(readiness, metrics, config.metricsToken, limiter);
   koa.use(system.routes()).use(system.allowedMethods());
   const mounted = [
     { module: 'platform', routes: tokenRoutes(tokens) },
@@ -215,6 +218,7 @@ function assemble(parts: {
   // Between processes: local facades and inboxes for remote callers, service token only.
   const internal = internalRoutes({
     serviceToken: config.serviceToken,
+    limiter,
     facades: new Map(
       composition.modules
         .filter((m) => m.definition.provides)
@@ -229,7 +233,7 @@ function assemble(parts: {
   koa.use(internal.routes()).use(internal.allowedMethods());
   // The API: tokens, then each module's routes, each authenticated and validated per route.
   const api = new Router();
-  const routeDeps = { tokens, idempotency, log, limiter: makeFailedAuthLimiter({ clock }) };
+  const routeDeps = { tokens, idempotency, log, limiter };
   for (const { module, routes } of mounted) mountRoutes(api, routes, module, routeDeps);
   koa.use(api.routes()).use(api.allowedMethods());
 

@@ -27,6 +27,11 @@ export interface Config {
   brokerUrl: string | null;
   /** Prefix of the broker's exchange and queue names (`<prefix>.events`, `<prefix>.<module>`). */
   brokerPrefix: string;
+  /**
+   * SEAMS_TRUST_PROXY: how many proxies (load balancers) stand in front and append to X-Forwarded-For;
+   * 0 = none, the socket's address is the client's.
+   */
+  trustProxy: number;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainMs: integer('SEAMS_SHUTDOWN_DRAIN_MS', 2_000, 0, 25_000),
     brokerUrl,
     brokerPrefix,
+    trustProxy: integer('SEAMS_TRUST_PROXY', 0, 0, 10),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

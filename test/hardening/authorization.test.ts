@@ -232,16 +232,18 @@ test('[sqlite] internal routes (/internal/<module>/<method>, /internal/<module>/
     garbage: 'tok_00000000000000000000000000.not-a-real-secret',
   };
   for (const path of internal) {
-    const none = await send(api.url, 'POST', path, { token: null, body: {} });
+    // Wrong service tokens count per address, as wrong API tokens do: each path is probed from its own.
+    const from = freshClient();
+    const none = await send(api.url, 'POST', path, { token: null, body: {}, from });
     t.is(none.status, 401, `${path} without a token`);
     t.is(none.wwwAuthenticate, 'Bearer', path);
     for (const [who, token] of Object.entries(userTokens)) {
-      const res = await send(api.url, 'POST', path, { token, body: {} });
+      const res = await send(api.url, 'POST', path, { token, body: {}, from });
       t.is(res.status, 403, `${path} with the ${who} token: ${res.status}`);
       t.is(res.body.code, 'AUTH.SERVICE_ONLY', path);
     }
     // The positive control: the service token gets past the door (its `{}` is then refused as input).
-    const service = await send(api.url, 'POST', path, { token: SERVICE_TOKEN, body: {} });
+    const service = await send(api.url, 'POST', path, { token: SERVICE_TOKEN, body: {}, from });
     t.false([401, 403].includes(service.status), `${path} with the service token: ${service.status}`);
     t.true(service.status < 500, `${path} with the service token: ${service.status} ${JSON.stringify(service.body)}`);
   }

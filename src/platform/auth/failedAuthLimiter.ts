@@ -1,9 +1,21 @@
 /**
- * Slows down token guessing: a client (by address) that fails authentication
- * `limit` times within a window gets 429 with Retry-After until the window
- * ends. Counted per process: behind a load balancer the limit applies per instance.
+ * Slows down credential guessing without ever refusing a valid credential for
+ * someone else's failures. Two counters per window:
+ *
+ * - per (address, presented token id), low: once a client has failed `perToken`
+ *   times with one token id, that id is not even checked from that address until
+ *   the window ends (429). Only the guessed token is held up there; every other
+ *   caller behind the same address goes on.
+ * - per address, high: past `perAddress` failures, a failing credential from that
+ *   address is answered 429 instead of 401. The credential is checked first, so a
+ *   valid one always gets through.
+ *
+ * The counters are rate-limiter-flexible limiters: memory today (per process), a
+ * RateLimiterRedis or RateLimiterPostgres with the same options shares them
+ * between instances later (`store`).
  */
-import { DomainError, type Clock } from '../../kernel/index.ts';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { DomainError } from '../../kernel/index.ts';
 
 export class RateLimitedError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
@@ -11,33 +23,70 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-export function makeFailedAuthLimiter({ clock, limit = 20, windowMs = 60_000 }: { clock: Clock; limit?: number; windowMs?: number }) {
-  const failures = new Map<string, { count: number; since: number }>();
+/** The part of a rate-limiter-flexible limiter used here (every store implements it). */
+export interface FailureCounter {
+  consume(key: string): Promise<RateLimiterRes>;
+  penalty(key: string): Promise<RateLimiterRes>;
+  reward(key: string): Promise<RateLimiterRes>;
+}
 
-  function current(client: string, now: number) {
-    const entry = failures.get(client);
-    if (entry && now - entry.since >= windowMs) {
-      failures.delete(client);
-      return undefined;
-    }
-    return entry;
-  }
+export interface CounterOptions {
+  keyPrefix: string;
+  /** Failures allowed in a window. */
+  points: number;
+  /** The window, in seconds. */
+  duration: number;
+}
+
+export interface LimiterOptions {
+  perToken?: number;
+  perAddress?: number;
+  windowSeconds?: number;
+  store?: (options: CounterOptions) => FailureCounter;
+}
+
+export interface FailedAuthLimiter {
+  /**
+   * Runs `check` (which throws a 401/403 DomainError for a bad credential) for the credential that
+   * names `tokenId`, presented from `address`; its failures count, its successes do not.
+   */
+  guard<T>(address: string, tokenId: string, check: () => Promise<T>): Promise<T>;
+}
+
+const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+const isAuthFailure = (error: unknown) => error instanceof DomainError && (error.kind === 'unauthorized' || error.kind === 'forbidden');
+
+export function makeFailedAuthLimiter(options: LimiterOptions = {}): FailedAuthLimiter {
+  const { perToken = 10, perAddress = 100, windowSeconds = 60 } = options;
+  const store = options.store ?? ((o: CounterOptions) => new RateLimiterMemory(o));
+  const tokens = store({ keyPrefix: 'auth-token', points: perToken, duration: windowSeconds });
+  const addresses = store({ keyPrefix: 'auth-address', points: perAddress, duration: windowSeconds });
 
   return {
-    /** Throws 429 while the client is over its limit. */
-    check(client: string): void {
-      const now = clock.now().getTime();
-      const entry = current(client, now);
-      if (entry && entry.count >= limit) throw new RateLimitedError(Math.ceil((entry.since + windowMs - now) / 1000));
-    },
-    fail(client: string): void {
-      const now = clock.now().getTime();
-      if (failures.size > 100_000) for (const key of failures.keys()) if (!current(key, now)) failures.delete(key);
-      const entry = current(client, now);
-      if (entry) entry.count++;
-      else failures.set(client, { count: 1, since: now });
+    async guard<T>(address: string, tokenId: string, check: () => Promise<T>): Promise<T> {
+      const pair = `${address} ${tokenId}`;
+      // A point is taken before the check and given back on success: concurrent guesses of one token
+      // cannot all slip through before the first failure is counted.
+      try {
+        await tokens.consume(pair);
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) throw new RateLimitedError(retryAfter(refusal));
+        // The store is unreachable: authentication goes on unlimited rather than locking everyone out.
+      }
+      let result: T;
+      try {
+        result = await check();
+      } catch (error) {
+        if (!isAuthFailure(error)) {
+          await tokens.reward(pair).catch(() => undefined);
+          throw error;
+        }
+        const counted = await addresses.penalty(address).catch(() => null);
+        if (counted && counted.consumedPoints > perAddress) throw new RateLimitedError(retryAfter(counted));
+        throw error;
+      }
+      await tokens.reward(pair).catch(() => undefined);
+      return result;
     },
   };
 }
-
-export type FailedAuthLimiter = ReturnType<typeof makeFailedAuthLimiter>;

@@ -43,6 +43,19 @@ const sha256 = (text: string) => hash('sha256', text, 'buffer');
 const TOKEN_BY_ID = 'select role, publisher_id, secret_hash, revoked_at from tokens where id = ?';
 type CheckedRow = Pick<TokenRow, 'role' | 'publisher_id' | 'secret_hash' | 'revoked_at'>;
 const unauthorized = (message: string) => new DomainError('AUTH.TOKEN_INVALID', 'unauthorized', message);
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const ISSUED_ID = /^(tok_[0-9A-HJKMNP-TV-Z]{26})\./;
+
+/**
+ * Which credential an `Authorization` header names, for the failed-authentication limiter: the
+ * id of an issued token, `bootstrap` for any other text (only SEAMS_BOOTSTRAP_TOKEN could match
+ * it), or null when there is no Bearer token at all (nothing to guess, nothing looked up).
+ */
+export function presentedTokenId(header: string | undefined): string | null {
+  const token = header ? BEARER.exec(header)?.[1] : undefined;
+  if (token === undefined) return null;
+  return ISSUED_ID.exec(token)?.[1] ?? 'bootstrap';
+}
 
 export interface TokenServiceDeps {
   knex: Knex;
@@ -105,7 +118,7 @@ export function makeTokenService({ knex, clock, bootstrapToken, publisherExists 
 
     /** The caller behind an `Authorization` header value, or a 401. */
     async authenticate(header: string | undefined): Promise<Caller> {
-      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      const match = header ? BEARER.exec(header) : null;
       if (!match) throw unauthorized('Send a token as "Authorization: Bearer <token>"');
       const token = match[1]!;
       if (bootstrapHash !== null && timingSafeEqual(sha256(token), bootstrapHash)) {

@@ -6,7 +6,7 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import { DomainError, Strict, invalid, validator, type Caller, type Logger, type Reply, type RouteSpec, type TSchema, type Validator } from '../../kernel/index.ts';
 import type { FailedAuthLimiter } from '../auth/failedAuthLimiter.ts';
-import type { TokenService } from '../auth/tokens.ts';
+import { presentedTokenId, type TokenService } from '../auth/tokens.ts';
 import type { Idempotency } from '../idempotency.ts';
 import { currentRoute } from '../metrics.ts';
 import { DEFAULT_BODY_LIMIT, readJson } from './body.ts';
@@ -42,11 +42,10 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
       ctx.state.module = module;
       const served = currentRoute.getStore();
       if (served) served.route = `${spec.method.toUpperCase()} ${spec.path}`;
-      deps.limiter.check(ctx.ip);
-      const caller = await deps.tokens.authenticate(ctx.get('authorization') || undefined).catch((error) => {
-        deps.limiter.fail(ctx.ip);
-        throw error;
-      });
+      const authorization = ctx.get('authorization') || undefined;
+      const tokenId = presentedTokenId(authorization);
+      const authenticate = () => deps.tokens.authenticate(authorization);
+      const caller = tokenId === null ? await authenticate() : await deps.limiter.guard(ctx.ip, tokenId, authenticate);
       if (caller.role !== 'admin' && !(spec.roles as string[]).includes(caller.role)) throw forbidden(caller);
       let requestLog: Logger | undefined;
       const request = {

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import { DomainError } from '../../kernel/index.ts';
+import type { FailedAuthLimiter } from '../auth/failedAuthLimiter.ts';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -14,7 +15,12 @@ export interface ReadinessReport {
   broker?: string;
 }
 
-export function systemRoutes(readiness: () => Promise<ReadinessReport>, metrics: { text(): Promise<string> }, metricsToken: string | null): Router {
+export function systemRoutes(
+  readiness: () => Promise<ReadinessReport>,
+  metrics: { text(): Promise<string> },
+  metricsToken: string | null,
+  limiter: FailedAuthLimiter,
+): Router {
   const router = new Router();
   const expected = metricsToken === null ? null : createHash('sha256').update(`Bearer ${metricsToken}`).digest();
   router.get('/health', (ctx) => {
@@ -26,8 +32,14 @@ export function systemRoutes(readiness: () => Promise<ReadinessReport>, metrics:
     ctx.body = { status: report.ready ? 'ready' : 'not ready', ...report, ready: undefined };
   });
   router.get('/metrics', async (ctx) => {
-    if (expected !== null && !timingSafeEqual(createHash('sha256').update(ctx.get('authorization')).digest(), expected)) {
-      throw new DomainError('AUTH.METRICS_TOKEN_REQUIRED', 'unauthorized', 'Send SEAMS_METRICS_TOKEN as a Bearer token');
+    ctx.set('Cache-Control', 'no-store');
+    if (expected !== null) {
+      // Wrong metrics tokens count against the address like wrong API tokens.
+      await limiter.guard(ctx.ip, 'metrics', async () => {
+        if (!timingSafeEqual(createHash('sha256').update(ctx.get('authorization')).digest(), expected)) {
+          throw new DomainError('AUTH.METRICS_TOKEN_REQUIRED', 'unauthorized', 'Send SEAMS_METRICS_TOKEN as a Bearer token');
+        }
+      });
     }
     ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
     ctx.body = await metrics.text();

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { DomainError, Strict, Type, validator, type EventEnvelope } from '../../kernel/index.ts';
+import type { FailedAuthLimiter } from '../auth/failedAuthLimiter.ts';
 import { readJson } from '../http/body.ts';
 import { toProblem } from '../http/problem.ts';
 import { currentRoute } from '../metrics.ts';
@@ -32,9 +33,11 @@ export interface InternalDeps {
   facades: Map<string, Record<string, (input: unknown) => Promise<unknown>>>;
   /** Local event handlers by subscriber key (`<module>.<handler>`). */
   deliverLocal(subscriber: string, event: EventEnvelope): Promise<void>;
+  /** Counts wrong service tokens per address, as the API counts wrong tokens. */
+  limiter: FailedAuthLimiter;
 }
 
-export function internalRoutes({ serviceToken, facades, deliverLocal }: InternalDeps): Router {
+export function internalRoutes({ serviceToken, facades, deliverLocal, limiter }: InternalDeps): Router {
   const expected = serviceToken === null ? null : createHash('sha256').update(serviceToken).digest();
   const router = new Router({ prefix: '/internal' });
 
@@ -42,7 +45,7 @@ export function internalRoutes({ serviceToken, facades, deliverLocal }: Internal
   router.use(async (ctx: Koa.Context, next: Koa.Next) => {
     ctx.state.module = 'internal';
     try {
-      authorize(ctx.get('authorization'));
+      await authorize(ctx);
       await next();
     } catch (error) {
       const problem = toProblem(error);
@@ -51,16 +54,20 @@ export function internalRoutes({ serviceToken, facades, deliverLocal }: Internal
       ctx.type = 'application/problem+json';
       ctx.body = { ...problem, ...(error instanceof DomainError && { kind: error.kind }) };
       if (problem.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+      const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter));
     }
   });
 
-  function authorize(header: string): void {
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  async function authorize(ctx: Koa.Context): Promise<void> {
+    const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
     if (!token) throw new DomainError('AUTH.SERVICE_TOKEN_REQUIRED', 'unauthorized', 'Internal routes need the service token');
-    const given = createHash('sha256').update(token).digest();
-    if (expected === null || !timingSafeEqual(given, expected)) {
-      throw new DomainError('AUTH.SERVICE_ONLY', 'forbidden', 'Internal routes are open to the service token only');
-    }
+    await limiter.guard(ctx.ip, 'service', async () => {
+      const given = createHash('sha256').update(token).digest();
+      if (expected === null || !timingSafeEqual(given, expected)) {
+        throw new DomainError('AUTH.SERVICE_ONLY', 'forbidden', 'Internal routes are open to the service token only');
+      }
+    });
   }
 
   router.post('/:module/events', async (ctx) => {
