@@ -78,6 +78,18 @@ export default {
       to: { path: MODULE_INDEX },
     },
     {
+      name: 'host-reaches-modules-only-through-doors',
+      severity: 'error',
+      comment:
+        "The host (src/) reaches a module only through its two doors: the module list src/modules.ts opens " +
+        "modules/<name>/index.ts, and any host file may use modules/<name>/contract.ts (facade, events, schemas). " +
+        "Everything else in a module is private. Take what you need from the module's definition in src/modules.ts " +
+        "(its facade, routes, commands) or from its contract, or ask the module to offer it there.",
+      // The kernel has its own, stricter rule; only-module-list-imports-module-index covers index.ts.
+      from: { path: '^src/', pathNot: '^src/kernel/' },
+      to: { path: '^modules/', pathNot: [MODULE_INDEX, CONTRACT] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment:

@@ -13,9 +13,10 @@ async function violationsOf(tree: ProjectTree): Promise<Edge[]> {
   return violations.map((v) => [v.rule.name, v.from, v.to]);
 }
 
-test('the synthetic tree passes: module→contract, module→kernel, contract→kernel, contract→contract, src/modules.ts→index.ts', async (t) => {
+test('the synthetic tree passes: module→contract, module→kernel, contract→kernel, contract→contract, src/modules.ts→index.ts, host→contract', async (t) => {
   const tree = projectTree(t);
   tree.append('src/platform/x.ts', "import type { IViolation } from 'dependency-cruiser';", 'export type V = IViolation;');
+  tree.append('src/platform/x.ts', "import { BetaItem } from '../../modules/beta/contract.ts';", 'export const schema = BetaItem;');
   const lint = await lintBoundaries({ root: tree.root });
   t.deepEqual(lint.violations, []);
   t.is(lint.modulesChecked, 2);
@@ -58,6 +59,7 @@ for (const [form, plant] of reachCases) {
 }
 
 const CONTRACT = 'contract-imports-only-kernel-and-contracts';
+const HOST = 'host-reaches-modules-only-through-doors';
 
 const cases: Array<[title: string, plant: (tree: ProjectTree) => void, expected: Edge[]]> = [
   [
@@ -107,6 +109,21 @@ const cases: Array<[title: string, plant: (tree: ProjectTree) => void, expected:
     'a host file other than src/modules.ts importing a module index breaks only-module-list-imports-module-index',
     (tree) => tree.write('src/app.ts', "import { alpha } from '../modules/alpha/index.ts';", 'export const app = alpha;'),
     [['only-module-list-imports-module-index', 'src/app.ts', 'modules/alpha/index.ts']],
+  ],
+  [
+    `the host (src/app.ts) importing a module's internal file breaks ${HOST}`,
+    (tree) => tree.write('src/app.ts', "import { alphaSecret } from '../modules/alpha/internal.ts';", 'export const app = alphaSecret;'),
+    [[HOST, 'src/app.ts', 'modules/alpha/internal.ts']],
+  ],
+  [
+    `a host tool importing a module's internal type breaks ${HOST}`,
+    (tree) => tree.write('src/tools/x.ts', "import type { BetaSecret } from '../../modules/beta/internal.ts';", 'export type X = BetaSecret;'),
+    [[HOST, 'src/tools/x.ts', 'modules/beta/internal.ts']],
+  ],
+  [
+    `the module list importing a module's internal file breaks ${HOST}`,
+    (tree) => tree.append('src/modules.ts', "export { betaSecret } from '../modules/beta/internal.ts';"),
+    [[HOST, 'src/modules.ts', 'modules/beta/internal.ts']],
   ],
   [
     'a cycle between two files breaks no-circular',
