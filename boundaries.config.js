@@ -7,6 +7,12 @@
  * host (only `src/modules.ts` opens it), `src/kernel/` the shared kernel, the
  * rest of `src/` the host. Every import form counts: relative paths, tsconfig
  * `paths` aliases, `import type`, `export … from`, `import()` and `require()`.
+ *
+ * dependency-cruiser cannot see a computed `import()` or a require obtained from
+ * `createRequire`: the lint checks those in the
+ * syntax tree itself (src/tools/importForms.ts) under
+ * `syntaxRules` below, and reports them with the rest. `exceptions` names the few
+ * files allowed to break a rule, each with the reason it was accepted.
  */
 
 const CONTRACT = '^modules/[^/]+/contract\\.ts$';
@@ -16,6 +22,37 @@ const PRODUCTION = '^(src|modules)/';
 const TYPE_ONLY = ['type-only', 'type-import'];
 // Database and HTTP drivers; the kernel may name their types, never load them.
 const DRIVERS = '^node_modules/(@types/)?(knex|objection|pg|pg-[^/]+|better-sqlite3|koa|koa-[^/]+|@koa/[^/]+|koa__[^/]+)/';
+
+/** Rules checked by the lint's own syntax-tree pass; same shape and severity as those below. */
+export const syntaxRules = [
+  {
+    name: 'no-computed-import',
+    severity: 'error',
+    comment:
+      'The walls cannot follow an import() or require() whose specifier is computed at run time, nor a require ' +
+      'from createRequire() handed to other code. Write the specifier as a string literal (one literal import() ' +
+      "per file when choosing among a few), or use a module's contract. Where the platform truly loads files " +
+      'chosen at run time, name the file in `exceptions` in boundaries.config.js, with the reason, for review.',
+  },
+];
+
+/**
+ * Files allowed to break a rule, reviewed one by one. An exception covers every
+ * violation of `rule` in file `from`; one that no longer excuses anything fails
+ * the lint (like a stale baseline entry) until it is removed.
+ */
+export const exceptions = [
+  {
+    rule: 'no-computed-import',
+    from: 'src/platform/migrations.ts',
+    because: "Knex's migration source loads the files it lists in a module's own migrations/ folder, chosen at run time.",
+  },
+  {
+    rule: 'no-computed-import',
+    from: 'src/tools/boundaryConfig.ts',
+    because: 'The lint loads the boundaries.config.js of the tree it checks (--root), chosen at run time.',
+  },
+];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {

@@ -1,7 +1,8 @@
 /**
  * `npm run lint:boundaries`: checks the walls (boundaries.config.js) over src/
- * and modules/ in one dependency-cruiser pass, then ratchets the result against
- * boundaries.baseline.json (see boundaryBaseline.ts).
+ * and modules/ in one dependency-cruiser pass plus the lint's own syntax-tree
+ * checks (syntaxChecks.ts), drops what a named exception allows, then ratchets
+ * the result against boundaries.baseline.json (see boundaryBaseline.ts).
  * `npm run lint:boundaries:baseline` (`--record-baseline`) records the current
  * violations instead. `--root DIR` lints another tree; `--no-cache` skips the cache.
  */
@@ -13,8 +14,9 @@ import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser'
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 import { BASELINE_FILE, compareWithBaseline, readBaseline, writeBaseline } from './boundaryBaseline.ts';
+import { CONFIG_FILE, applyExceptions, loadLintConfig, type BoundaryException } from './boundaryConfig.ts';
+import { syntaxViolations } from './syntaxChecks.ts';
 
-const CONFIG_FILE = 'boundaries.config.js';
 const CRUISED = ['src', 'modules'];
 const CACHE_FOLDER = 'node_modules/.cache/seams-boundaries';
 
@@ -29,6 +31,10 @@ export interface LintResult {
   violations: IViolation[];
   newViolations: IViolation[];
   staleEntries: IViolation[];
+  /** Violations a named exception in boundaries.config.js allows; not in the baseline. */
+  excused: IViolation[];
+  /** Exceptions that allow nothing any more: they fail the lint like stale baseline entries. */
+  staleExceptions: BoundaryException[];
   knownCount: number;
   filesChecked: number;
   modulesChecked: number;
@@ -39,14 +45,19 @@ export interface LintResult {
 export async function lintBoundaries({ root = process.cwd(), cache = false }: LintOptions = {}): Promise<LintResult> {
   const base = resolve(root);
   const result = await cruiseTree(base, cache && base === process.cwd());
-  const violations = result.summary.violations;
+  const config = await loadLintConfig(base);
+  const found = [...result.summary.violations, ...syntaxViolations(base, result)];
+  const { violations, excused, staleExceptions } = applyExceptions(base, found, config.exceptions);
   const sources = result.modules.map((m) => m.source).filter((source) => /^(src|modules)\//.test(source));
+  const rules = [...(result.summary.ruleSetUsed?.forbidden ?? []), ...config.syntaxRules];
   return {
     violations,
     ...compareWithBaseline(violations, readBaseline(join(base, BASELINE_FILE))),
+    excused,
+    staleExceptions,
     filesChecked: sources.length,
     modulesChecked: new Set(sources.flatMap((source) => source.match(/^modules\/[^/]+\//) ?? [])).size,
-    fixes: new Map((result.summary.ruleSetUsed?.forbidden ?? []).map((rule) => [rule.name ?? '', rule.comment ?? ''])),
+    fixes: new Map(rules.map((rule) => [rule.name ?? '', rule.comment ?? ''])),
   };
 }
 
@@ -114,10 +125,14 @@ async function main(argv: string[]): Promise<number> {
     );
     for (const v of lint.staleEntries) console.error(`  – ${v.rule.name}: ${v.from} → ${v.to}`);
   }
-  if (lint.newViolations.length > 0 || lint.staleEntries.length > 0) return 1;
+  if (lint.staleExceptions.length > 0) {
+    console.error(`boundaries: ${lint.staleExceptions.length} exception(s) in ${CONFIG_FILE} excuse nothing any more; remove them:`);
+    for (const e of lint.staleExceptions) console.error(`  – ${e.rule}: ${e.from}`);
+  }
+  if (lint.newViolations.length > 0 || lint.staleEntries.length > 0 || lint.staleExceptions.length > 0) return 1;
   console.log(
     `boundaries: ${lint.filesChecked} files in ${lint.modulesChecked} modules checked, ` +
-      `0 new violations, ${lint.knownCount} known (${BASELINE_FILE})`,
+      `0 new violations, ${lint.knownCount} known (${BASELINE_FILE}), ${lint.excused.length} excused (exceptions in ${CONFIG_FILE})`,
   );
   return 0;
 }

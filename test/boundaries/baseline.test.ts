@@ -31,7 +31,10 @@ const lint = (root: string, ...args: string[]) =>
 test('the real project passes `npm run lint:boundaries` (exit 0, one summary line)', async (t) => {
   const { code, output } = await run('npm', ['run', '--silent', 'lint:boundaries']);
   t.is(code, 0, output);
-  t.regex(output.trim(), /^boundaries: \d+ files in \d+ modules checked, 0 new violations, \d+ known \(boundaries\.baseline\.json\)$/);
+  t.regex(
+    output.trim(),
+    /^boundaries: \d+ files in \d+ modules checked, 0 new violations, \d+ known \(boundaries\.baseline\.json\), \d+ excused \(exceptions in boundaries\.config\.js\)$/,
+  );
 });
 
 test('the baseline ratchet: recorded violations pass, a new one fails alone, a fixed one fails as stale until re-recorded', async (t) => {
@@ -72,4 +75,13 @@ test('the baseline ratchet: recorded violations pass, a new one fails alone, a f
   t.is((await lint(tree.root, '--record-baseline')).code, 0);
   t.deepEqual(JSON.parse(readFileSync(baselineFile, 'utf8')), []);
   t.is((await lint(tree.root)).code, 0);
+});
+
+test('an exception in boundaries.config.js that excuses nothing fails the lint until removed', async (t) => {
+  const tree = projectTree(t);
+  tree.write('src/platform/migrations.ts', 'export const migrations = [];');
+  const { code, output } = await lint(tree.root);
+  t.is(code, 1, output);
+  t.regex(output, /1 exception\(s\) in boundaries\.config\.js excuse nothing any more; remove them:/);
+  t.regex(output, /– no-computed-import: src\/platform\/migrations\.ts/);
 });

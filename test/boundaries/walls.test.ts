@@ -48,6 +48,63 @@ const reachCases: Array<[form: string, plant: (tree: ProjectTree) => void]> = [
         "export const viaRequire = require('../beta/internal.ts');",
       ),
   ],
+  // dependency-cruiser sees none of the forms below; the lint's syntax-tree pass does.
+  [
+    'createRequire(…)(…) called in place',
+    (tree) =>
+      tree.append(
+        'modules/alpha/internal.ts',
+        "import { createRequire } from 'node:module';",
+        "export const viaRequire = createRequire(import.meta.url)('../beta/internal.ts');",
+      ),
+  ],
+  [
+    'a require from createRequire bound to another name',
+    (tree) =>
+      tree.append(
+        'modules/alpha/internal.ts',
+        "import { createRequire } from 'node:module';",
+        'const load = createRequire(import.meta.url);',
+        "export const viaRequire = load('../beta/internal.ts');",
+      ),
+  ],
+  [
+    'createRequire(…).resolve(…)',
+    (tree) =>
+      tree.append(
+        'modules/alpha/internal.ts',
+        "import { createRequire } from 'node:module';",
+        "export const betaFile = createRequire(import.meta.url).resolve('../beta/internal.ts');",
+      ),
+  ],
+  [
+    'require.resolve() on a require from createRequire',
+    (tree) =>
+      tree.append(
+        'modules/alpha/internal.ts',
+        "import { createRequire } from 'node:module';",
+        'const require = createRequire(import.meta.url);',
+        "export const betaFile = require.resolve('../beta/internal.ts');",
+      ),
+  ],
+  [
+    'createRequire reached through the module namespace',
+    (tree) =>
+      tree.append(
+        'modules/alpha/internal.ts',
+        "import * as nodeModule from 'module';",
+        "export const viaRequire = nodeModule.createRequire(import.meta.url)('../beta/internal.ts');",
+      ),
+  ],
+  [
+    'createRequire imported under another name',
+    (tree) =>
+      tree.append(
+        'modules/alpha/internal.ts',
+        "import { createRequire as requireFrom } from 'node:module';",
+        "export const viaRequire = requireFrom(import.meta.url)('../beta/internal.ts');",
+      ),
+  ],
 ];
 
 for (const [form, plant] of reachCases) {
