@@ -58,7 +58,7 @@ test('/docs in headless Chromium: loads without errors or off-host requests, lis
   for (const expected of ['/v1/publishers', '/v1/publishers/{id}/earnings', '/v1/delivery-reports', '/v1/invoices', '/v1/invoice-runs', '/v1/billing-accounts/{publisherId}']) {
     t.true(clean.includes(expected), `${expected} listed (got ${clean.length} paths)`);
   }
-  await t.notThrowsAsync(page.locator('#operations-billing-getV1InvoicesByid').waitFor({ state: 'visible', timeout: 5_000 }), 'a Billing operation is visible');
+  await t.notThrowsAsync(page.locator('#operations-billing-getInvoice').waitFor({ state: 'visible', timeout: 5_000 }), 'a Billing operation is visible');
 
   // Authorize: paste the token into the bearer field of the Authorize dialog.
   await page.locator('.auth-wrapper .btn.authorize').click();
@@ -69,7 +69,7 @@ test('/docs in headless Chromium: loads without errors or off-host requests, lis
   await page.locator('.modal-ux').waitFor({ state: 'detached' });
 
   // Try it: expand GET /v1/publishers, "Try it out" (already on when tryItOutEnabled), Execute.
-  const operation = page.locator('#operations-operations-getV1Publishers');
+  const operation = page.locator('#operations-operations-listPublishers');
   await operation.locator('.opblock-summary').first().click();
   const tryOut = operation.locator('.try-out__btn');
   if ((await tryOut.innerText()).trim() === 'Try it out') await tryOut.click();

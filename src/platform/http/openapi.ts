@@ -3,6 +3,7 @@
  * are JSON Schema already (TypeBox), so they are embedded as they are.
  */
 import { ROLES, type RouteSpec, type TSchema } from '../../kernel/index.ts';
+import { statusOf } from './problem.ts';
 
 interface Mounted {
   module: string;
@@ -10,15 +11,54 @@ interface Mounted {
 }
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON or wrong content type',
-  401: 'No token, or a bad or revoked one',
+  400: statusOf('unsupported_media_type') === 400 ? 'Malformed JSON or wrong content type' : 'Malformed JSON',
+  401: 'No token, or a bad or revoked one (WWW-Authenticate: Bearer)',
   403: 'The role may not use this route',
   404: 'Unknown id, or one that belongs to another publisher',
   409: 'State conflict: illegal transition, duplicate, closed period, request in flight',
   412: 'If-Match names a stale version',
   413: 'Body larger than this route accepts',
+  415: 'The body is not application/json',
   422: 'Valid JSON (or query) that breaks a rule; errors[] names each problem',
+  429: 'Too many failed authentications from this client: wait Retry-After seconds',
+  500: 'Unexpected error: quote the X-Request-Id header when reporting it',
+  503: 'Temporarily unable to serve: retry later',
 };
+
+/**
+ * Operation ids where the CRUD word derived from method and path would not
+ * say what the operation does; the rest are derived (listInvoices, getInvoice).
+ */
+const OPERATION_IDS: Record<string, string> = {
+  'post /v1/publishers': 'registerPublisher',
+  'post /v1/publishers/:id/apps': 'addApp',
+  'post /v1/apps/:id/ad-units': 'addAdUnit',
+  'put /v1/delivery-reports': 'upsertDeliveryReports',
+  'get /v1/publishers/:id/earnings': 'getPublisherEarnings',
+  'get /v1/publishers/:id/dashboard': 'getPublisherDashboard',
+  'post /v1/invoice-runs': 'startInvoiceRun',
+  'patch /v1/invoices/:id': 'issueOrVoidInvoice',
+  'post /v1/invoices/:id/payments': 'recordPayment',
+  'get /v1/invoices/:id/pdf': 'getInvoicePdf',
+  'delete /v1/tokens/:id': 'revokeToken',
+};
+
+const VERBS = { get: 'get', post: 'create', put: 'replace', patch: 'update', delete: 'delete' } as const;
+const pascal = (segment: string) => segment.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+const singular = (segment: string) => segment.replace(/ies$/, 'y').replace(/s$/, '');
+
+/** `listPublisherApps` for GET /v1/publishers/:id/apps, `getInvoice` for GET /v1/invoices/:id. */
+export function operationId(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  const named = OPERATION_IDS[`${route.method} ${route.path}`];
+  if (named) return named;
+  const segments = route.path.split('/').filter((s) => s && s !== 'v1');
+  const item = segments.at(-1)!.startsWith(':');
+  const names = segments.filter((s) => !s.startsWith(':'));
+  const resource = names.at(-1)!;
+  const parents = names.slice(0, -1).map((s) => pascal(singular(s)));
+  const verb = route.method === 'get' && !item ? 'list' : VERBS[route.method];
+  return `${verb}${parents.join('')}${pascal(item || route.method === 'post' ? singular(resource) : resource)}`;
+}
 
 const Problem = {
   type: 'object',
@@ -54,13 +94,14 @@ function parameters(where: 'path' | 'query', schema: TSchema | undefined) {
 }
 
 function problemStatuses(route: RouteSpec): number[] {
-  const statuses = new Set([401, ...(route.errors ?? [])]);
+  // Every route: authentication (401, and 429 once a client keeps failing it), the unexpected (500) and the unavailable (503).
+  const statuses = new Set([401, 429, 500, 503, ...(route.errors ?? [])]);
   if (route.roles.length < ROLES.length - 1) statuses.add(403);
   if (route.params) statuses.add(404);
-  if (route.body) [400, 413, 422].forEach((s) => statuses.add(s));
+  if (route.body) [statusOf('bad_request'), statusOf('unsupported_media_type'), 413, 422].forEach((s) => statuses.add(s));
   statuses.add(422); // every route validates its query: even one that takes none refuses unknown parameters
   if (route.method === 'post') [409, 422].forEach((s) => statuses.add(s)); // Idempotency-Key reuse / in flight
-  return [...statuses].sort();
+  return [...statuses].sort((a, b) => a - b);
 }
 
 function operation(module: string, route: RouteSpec) {
@@ -80,7 +121,7 @@ function operation(module: string, route: RouteSpec) {
   }
   const roles = ['admin', ...route.roles];
   return {
-    operationId: `${route.method}${route.path.replace(/:(\w+)/g, 'By$1').replace(/[^A-Za-z0-9]+(\w)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    operationId: operationId(route),
     summary: route.summary,
     description: `Roles: ${roles.join(', ')}${route.roles.includes('publisher') ? ' (a publisher sees only its own)' : ''}.`,
     tags: [module],
@@ -98,9 +139,10 @@ function operation(module: string, route: RouteSpec) {
 
 export function openApiDocument(mounted: Mounted[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {
-    '/health': { get: { summary: 'The process is up', tags: ['system'], security: [], responses: { 200: { description: 'Up' } } } },
+    '/health': { get: { operationId: 'health', summary: 'The process is up', tags: ['system'], security: [], responses: { 200: { description: 'Up' } } } },
     '/ready': {
       get: {
+        operationId: 'ready',
         summary: 'Databases reachable and migrated, not shutting down; event counts per module',
         tags: ['system'],
         security: [],
@@ -126,6 +168,8 @@ export function openApiDocument(mounted: Mounted[], version: string) {
       ...mounted.filter((m) => m.module !== 'platform').map((m) => ({ name: m.module })),
       { name: 'system', description: 'Health and readiness' },
     ],
+    // Relative: the host (or ingress) that serves this document, so "try it" on /docs calls the same origin.
+    servers: [{ url: '/', description: 'The server that serves this document' }],
     security: [{ bearer: [] }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Problem } },
     paths,
