@@ -30,6 +30,7 @@ import { requestContext } from './platform/http/requestContext.ts';
 import { mountRoutes } from './platform/http/routes.ts';
 import { systemRoutes, type ReadinessReport } from './platform/http/systemRoutes.ts';
 import { makeIdempotency } from './platform/idempotency.ts';
+import { eventChecker } from './platform/remote/eventChecks.ts';
 import { internalRoutes } from './platform/remote/internalRoutes.ts';
 import { planTopology, type Topology } from './platform/topology.ts';
 import { createLogger, systemClock } from './platform/logger.ts';
@@ -128,7 +129,11 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     for (const module of composition.modules) {
       for (const { spec, handle } of module.subscriptions) {
         const key = `${module.definition.name}.${spec.handler}`;
-        handlers.set(key, (event) => handleOnce(db(module.definition.name), clock, key, event, handle));
+        const check = eventChecker(spec.event);
+        handlers.set(key, (event) => {
+          check(event);
+          return handleOnce(db(module.definition.name), clock, key, event, handle);
+        });
       }
     }
     return assemble({ config, log, clock, databases, dispatcher, broker, composition, tracks, topology, handlers, metrics });

@@ -17,21 +17,23 @@ const INTERNAL_BODY_LIMIT = 4 * 1024 * 1024;
 const EventDelivery = Strict({
   subscriber: Type.String({ maxLength: 120 }),
   event: Strict({
-    id: Type.String(),
-    name: Type.String(),
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    name: Type.String({ maxLength: 120 }),
     version: Type.Integer(),
-    aggregateId: Type.String(),
-    occurredAt: Type.String(),
+    aggregateId: Type.String({ maxLength: 200 }),
+    occurredAt: Type.String({ maxLength: 40 }),
     payload: Type.Unknown(),
   }),
 });
 const checkDelivery = validator(EventDelivery);
 
+type FacadeMethod = (input: unknown) => Promise<unknown>;
+
 export interface InternalDeps {
   serviceToken: string | null;
   /** Local facades by module name. */
-  facades: Map<string, Record<string, (input: unknown) => Promise<unknown>>>;
-  /** Local event handlers by subscriber key (`<module>.<handler>`). */
+  facades: Map<string, Record<string, FacadeMethod>>;
+  /** Local event handlers by subscriber key (`<module>.<handler>`); each checks the event against its contract. */
   deliverLocal(subscriber: string, event: EventEnvelope): Promise<void>;
   /** Counts wrong service tokens per address, as the API counts wrong tokens. */
   limiter: FailedAuthLimiter;
@@ -39,6 +41,8 @@ export interface InternalDeps {
 
 export function internalRoutes({ serviceToken, facades, deliverLocal, limiter }: InternalDeps): Router {
   const expected = serviceToken === null ? null : createHash('sha256').update(serviceToken).digest();
+  // Only a facade's own methods, the contract's: never what every object inherits (constructor, toString, __proto__…).
+  const methods = new Map([...facades].map(([module, facade]) => [module, new Map(Object.entries(facade))]));
   const router = new Router({ prefix: '/internal' });
 
   // Problems here also carry `kind`, so the caller rebuilds the very same DomainError.
@@ -78,10 +82,10 @@ export function internalRoutes({ serviceToken, facades, deliverLocal, limiter }:
   });
 
   router.post('/:module/:method', async (ctx) => {
+    const fn = methods.get(ctx.params.module!)?.get(ctx.params.method!);
+    if (!fn) throw new DomainError('FACADE.UNKNOWN_METHOD', 'not_found', `No method ${ctx.params.module}.${ctx.params.method} in the contract served here`);
     const served = currentRoute.getStore();
     if (served) served.route = `POST /internal/${ctx.params.module}/${ctx.params.method}`;
-    const fn = facades.get(ctx.params.module!)?.[ctx.params.method!];
-    if (typeof fn !== 'function') throw new DomainError('FACADE.UNKNOWN_METHOD', 'not_found', `No method ${ctx.params.module}.${ctx.params.method} here`);
     ctx.body = await fn(await readJson(ctx, INTERNAL_BODY_LIMIT));
   });
 
