@@ -8,9 +8,9 @@
  * rest of `src/` the host. Every import form counts: relative paths, tsconfig
  * `paths` aliases, `import type`, `export … from`, `import()` and `require()`.
  *
- * dependency-cruiser cannot see a computed `import()` or a require obtained from
- * `createRequire`: the lint checks those in the
- * syntax tree itself (src/tools/importForms.ts) under
+ * dependency-cruiser cannot see a computed `import()`, a require obtained from
+ * `createRequire`, or which facades a module calls: the lint checks those in the
+ * syntax tree itself (src/tools/importForms.ts, src/tools/facadeCycles.ts) under
  * `syntaxRules` below, and reports them with the rest. `exceptions` names the few
  * files allowed to break a rule, each with the reason it was accepted.
  */
@@ -33,6 +33,23 @@ export const syntaxRules = [
       'from createRequire() handed to other code. Write the specifier as a string literal (one literal import() ' +
       "per file when choosing among a few), or use a module's contract. Where the platform truly loads files " +
       'chosen at run time, name the file in `exceptions` in boundaries.config.js, with the reason, for review.',
+  },
+  {
+    name: 'no-facade-cycle',
+    severity: 'error',
+    comment:
+      'Synchronous calls between modules run one way (a DAG): these modules call each other through the ' +
+      "facades in their `uses` (modules/<name>/index.ts), so none can be changed, tested or extracted alone. " +
+      "Break the cycle at one edge: let that module subscribe to the other's events (keeping a read model of " +
+      'what it needs) instead of calling back, and drop the contract from its `uses`.',
+  },
+  {
+    name: 'module-uses-lists-contracts',
+    severity: 'error',
+    comment:
+      "A module's `uses` (modules/<name>/index.ts) must be an array of contracts imported by name from " +
+      "modules/<other>/contract.ts, so the lint can see which facades it calls and that they form no cycle. " +
+      'Write `uses: [otherContract]` with `import { otherContract } from "../other/contract.ts"`.',
   },
 ];
 

@@ -1,13 +1,14 @@
 /**
  * The walls dependency-cruiser cannot check, over the files it cruised: import
- * forms it cannot follow (importForms.ts, requiredEdges.ts). Their violations
- * have the same shape as dependency-cruiser's, so the report and the baseline
- * treat them alike.
+ * forms it cannot follow (importForms.ts, requiredEdges.ts) and cycles of facade
+ * calls between modules (facadeCycles.ts). Their violations have the same shape
+ * as dependency-cruiser's, so the report and the baseline treat them alike.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ICruiseResult, IViolation } from 'dependency-cruiser';
 import { violationKey } from './boundaryBaseline.ts';
+import { facadeViolations } from './facadeCycles.ts';
 import { findImportForms } from './importForms.ts';
 import { checkRequiredEdge, packageTypes } from './requiredEdges.ts';
 
@@ -28,6 +29,7 @@ export function syntaxViolations(base: string, cruise: ICruiseResult): IViolatio
       }
     }
   }
+  found.push(...facadeViolations(base, cruise));
   // The same form written twice in a file is one violation, as an import repeated is one dependency.
   return [...new Map(found.map((v) => [violationKey(v), v])).values()];
 }

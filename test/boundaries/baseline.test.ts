@@ -77,6 +77,44 @@ test('the baseline ratchet: recorded violations pass, a new one fails alone, a f
   t.is((await lint(tree.root)).code, 0);
 });
 
+test('the syntax-tree checks (computed import, createRequire, facade cycle) print, record and ratchet like the others', async (t) => {
+  const tree = projectTree(t);
+  const baselineFile = join(tree.root, 'boundaries.baseline.json');
+  tree.append('src/platform/x.ts', 'export const load = (file: string) => import(file);');
+  tree.append(
+    'modules/beta/internal.ts',
+    "import { createRequire } from 'node:module';",
+    "export const reach = createRequire(import.meta.url)('../alpha/internal.ts');",
+  );
+  tree.useFacades('beta', 'alpha');
+
+  const found = await lint(tree.root);
+  t.is(found.code, 1, found.output);
+  t.regex(found.output, /boundaries: 3 violation\(s\) of the walls/);
+  t.regex(found.output, /✗ no-computed-import: src\/platform\/x\.ts → import\(file\) — The walls cannot follow/);
+  t.regex(found.output, /✗ module-reaches-past-contract: modules\/beta\/internal\.ts → modules\/alpha\/internal\.ts — A module uses/);
+  t.regex(
+    found.output,
+    /✗ no-facade-cycle: modules\/alpha\/ → modules\/beta\/ \(cycle: modules\/alpha\/ → modules\/beta\/ → modules\/alpha\/\) — .*subscribe/,
+  );
+
+  t.is((await lint(tree.root, '--record-baseline')).code, 0);
+  t.deepEqual(
+    JSON.parse(readFileSync(baselineFile, 'utf8')).map((v: { rule: { name: string } }) => v.rule.name).sort(),
+    ['module-reaches-past-contract', 'no-computed-import', 'no-facade-cycle'],
+  );
+  const known = await lint(tree.root);
+  t.is(known.code, 0, known.output);
+  t.regex(known.output, /0 new violations, 3 known/);
+
+  tree.useFacades('beta');
+  const stale = await lint(tree.root);
+  t.is(stale.code, 1, stale.output);
+  t.regex(stale.output, /1 entry\(ies\) in boundaries\.baseline\.json no longer occur/);
+  t.regex(stale.output, /– no-facade-cycle: modules\/alpha\/ → modules\/beta\//);
+  t.notRegex(stale.output, /✗/);
+});
+
 test('an exception in boundaries.config.js that excuses nothing fails the lint until removed', async (t) => {
   const tree = projectTree(t);
   tree.write('src/platform/migrations.ts', 'export const migrations = [];');
