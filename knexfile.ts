@@ -6,10 +6,10 @@
  * It reads the same environment variables as the server (DATABASE_URL, SEAMS_DATA_DIR).
  */
 import type { Knex } from 'knex';
-import { migrationTracks } from './src/app.ts';
 import { loadConfig } from './src/config.ts';
 import { modules } from './src/modules.ts';
 import { knexConfig } from './src/platform/database.ts';
+import { migrationTracks } from './src/platform/migrations.ts';
 
 const config = loadConfig();
 

@@ -35,12 +35,10 @@ import { internalRoutes } from './platform/remote/internalRoutes.ts';
 import { planTopology, type Topology } from './platform/topology.ts';
 import { createLogger, systemClock } from './platform/logger.ts';
 import { makeMetrics, type Metrics } from './platform/metrics.ts';
-import { migrate, pendingMigrations, type MigrationTrack } from './platform/migrations.ts';
+import { migrate, migrationTracks, pendingMigrations, type MigrationTrack } from './platform/migrations.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VERSION = (JSON.parse(fs.readFileSync(path.join(here, '../package.json'), 'utf8')) as { version: string }).version;
-const PLATFORM_MIGRATIONS = path.join(here, 'platform/migrations');
-const EVENT_MIGRATIONS = path.join(here, 'platform/events/migrations');
 
 export interface AppOptions {
   /** The module list (default: src/modules.ts). */
@@ -53,14 +51,6 @@ export interface AppOptions {
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
-
-export function migrationTracks(module: ModuleDefinition | 'platform'): MigrationTrack[] {
-  if (module === 'platform') return [{ folder: PLATFORM_MIGRATIONS, table: 'knex_migrations' }];
-  return [
-    { folder: module.migrations, table: 'knex_migrations' },
-    { folder: EVENT_MIGRATIONS, table: 'seams_events_migrations' },
-  ];
-}
 
 export async function createApp(config: Config, options: AppOptions = {}) {
   const log = options.log ?? createLogger(config);

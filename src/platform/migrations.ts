@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
-import type { ModuleDatabase } from '../kernel/index.ts';
+import type { ModuleDatabase, ModuleDefinition } from '../kernel/index.ts';
 
 const MIGRATION_FILE = /^\d{3}_[a-z0-9_]+\.ts$/;
 
@@ -33,6 +33,19 @@ export interface MigrationTrack {
   folder: string;
   /** The table that records which of them ran. */
   table: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PLATFORM_MIGRATIONS = path.join(here, 'migrations');
+const EVENT_MIGRATIONS = path.join(here, 'events/migrations');
+
+/** What a database migrates: the platform's tables, or a module's own followed by its outbox and inbox. */
+export function migrationTracks(module: ModuleDefinition | 'platform'): MigrationTrack[] {
+  if (module === 'platform') return [{ folder: PLATFORM_MIGRATIONS, table: 'knex_migrations' }];
+  return [
+    { folder: module.migrations, table: 'knex_migrations' },
+    { folder: EVENT_MIGRATIONS, table: 'seams_events_migrations' },
+  ];
 }
 
 function options(db: ModuleDatabase, track: MigrationTrack): Knex.MigratorConfig {
