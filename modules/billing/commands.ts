@@ -2,7 +2,6 @@
  * Billing's operator commands: `invoices run --period YYYY-MM` (a run executed in
  * this process, with a progress bar) and `billing accounts sync`.
  */
-import { parseArgs } from 'node:util';
 import { isMonth, newId, type CommandSpec, type Facade } from '../../src/kernel/index.ts';
 import type { operationsContract } from '../operations/contract.ts';
 import type { BillingAccounts } from './accounts.ts';
@@ -16,17 +15,19 @@ export interface BillingCommandsDeps {
   operationsFacade: Facade<typeof operationsContract>;
 }
 
-export function billingCommands({ invoiceRuns, invoiceRunner, billingAccounts, operationsFacade }: BillingCommandsDeps): CommandSpec[] {
+/** Declared before the cradle can be read (help lists them first): its parts are read inside run. */
+export function billingCommands(cradle: BillingCommandsDeps): CommandSpec[] {
   return [
     {
       name: 'invoices run',
-      usage: 'invoices run --period YYYY-MM',
       summary: 'Create or recompute the draft invoices of a month, here and now (resumes an abandoned run of it)',
-      async run(args, io) {
-        const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
-        if (!values.period || !isMonth(values.period)) throw new Error('--period must be a month, YYYY-MM');
+      options: [
+        { name: 'period', value: 'YYYY-MM', description: 'the month to invoice', required: true, check: (v) => (isMonth(v) ? null : 'must be a month, YYYY-MM') },
+      ],
+      async run({ options }, io) {
+        const { invoiceRuns, invoiceRunner } = cradle;
         const owner = newId('cli');
-        const run = await invoiceRuns.request(values.period, { requestedBy: 'cli', owner });
+        const run = await invoiceRuns.request(options.period!, { requestedBy: 'cli', owner });
         const progress = io.progress(`invoice run ${run.period}`, 'accounts', run.total);
         progress.update(run.processed, run.total);
         const final = await invoiceRunner.execute(run, owner, { onProgress: (r) => progress.update(r.processed, r.total) });
@@ -39,9 +40,9 @@ export function billingCommands({ invoiceRuns, invoiceRunner, billingAccounts, o
     },
     {
       name: 'billing accounts sync',
-      usage: 'billing accounts sync',
       summary: 'Open billing accounts for active publishers that have none (registered before Billing ran)',
-      async run(_args, io) {
+      async run(_input, io) {
+        const { billingAccounts, operationsFacade } = cradle;
         const progress = io.progress('billing accounts sync', 'publishers');
         let cursor: string | null = null;
         let seen = 0;

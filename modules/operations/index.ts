@@ -26,16 +26,14 @@ interface OperationsCradle extends PlatformCradle {
   billingFacade: Facade<typeof billingContract>;
 }
 
-function commands({ db }: OperationsCradle): CommandSpec[] {
+function commands(cradle: OperationsCradle): CommandSpec[] {
   return [
     {
       name: 'import deliveries',
-      usage: 'import deliveries FILE.csv',
       summary: 'Import an ad-network CSV dump (all lines or none)',
-      async run(args, io) {
-        const file = args[0];
-        if (!file) throw new Error('name the CSV file to import');
-        const result = await importDeliveries(db, file, io);
+      arguments: [{ name: 'file', description: 'the CSV file, with the header ad_unit_id,date,impressions,clicks,revenue_micros', file: true }],
+      async run({ args }, io) {
+        const result = await importDeliveries(cradle.db, args.file!, io);
         for (const bad of result.badLines) io.err.write(`line ${bad.line}: ${bad.message}\n`);
         if (result.moreBadLines > 0) io.err.write(`… and ${result.moreBadLines} more bad lines\n`);
         if (result.badLines.length > 0) {

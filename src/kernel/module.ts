@@ -60,12 +60,59 @@ export interface CommandIO {
   progress(label: string, unit: string, total?: number): Progress;
 }
 
+/** A positional argument of a command, e.g. the file of `import deliveries <file>`. */
+export interface CommandArgument {
+  /** Its name in help (`<file>`) and its key in `CommandInput.args`. */
+  name: string;
+  description: string;
+  /** Default: true. */
+  required?: boolean;
+  choices?: readonly string[];
+  /** A file to read: the CLI checks that it is a readable file before the command opens anything. */
+  file?: boolean;
+  /** Says what is wrong with a value (the CLI refuses it as a usage error), or null when it is fine. */
+  check?: (value: string) => string | null;
+}
+
+/** A `--name VALUE` option of a command. */
+export interface CommandOption {
+  /** The flag without its dashes (`period` for `--period`) and its key in `CommandInput.options`. */
+  name: string;
+  /** The value's placeholder in help, e.g. `YYYY-MM`. */
+  value: string;
+  description: string;
+  required?: boolean;
+  choices?: readonly string[];
+  default?: string;
+  check?: (value: string) => string | null;
+}
+
+/** What the CLI parsed and checked against a command's declaration. */
+export interface CommandInput {
+  args: Record<string, string | undefined>;
+  options: Record<string, string | undefined>;
+}
+
+/**
+ * An operator command, declared as data: the CLI turns the declaration into its help, parses and
+ * checks the input (exit 2 with a message naming the flag when it is wrong) and only then runs it.
+ * `run` answers the exit code: 0 done, 1 failed (a thrown error is a one-line message and 1).
+ */
 export interface CommandSpec {
   /** Words after `npm run cli --`, e.g. `import deliveries`. */
   name: string;
-  usage: string;
   summary: string;
-  run(args: string[], io: CommandIO): Promise<number>;
+  arguments?: CommandArgument[];
+  options?: CommandOption[];
+  run(input: CommandInput, io: CommandIO): Promise<number>;
+}
+
+/** Input that the declaration could not refuse (e.g. two options that exclude each other): exit 2, like a parse error. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
 }
 
 /** A long-running loop owned by a module (e.g. the invoice-run worker). */
@@ -98,6 +145,10 @@ export interface ModuleDefinition<C extends object = any> {
   facade?: (cradle: C) => object;
   routes?: (cradle: C) => RouteSpec[];
   subscriptions?: SubscriptionSpec<C>[];
+  /**
+   * Called to list the commands (for help) before anything is opened: read the cradle only inside
+   * `run`, when the CLI has opened the module's databases.
+   */
   commands?: (cradle: C) => CommandSpec[];
   workers?: (cradle: C) => BackgroundWorker[];
   gauges?: (cradle: C) => GaugeSpec[];

@@ -75,10 +75,10 @@ for (const dialect of dialects) {
     await billing.db('billing_accounts').where({ publisher_id: lost }).delete();
     const sync = billing.definition.commands!(billing.cradle).find((c) => c.name === 'billing accounts sync')!;
     const cli = captureIO();
-    t.is(await sync.run([], cli.io), 0);
+    t.is(await sync.run({ args: {}, options: {} }, cli.io), 0);
     t.is(cli.out(), '1\n');
     t.like((await billing.api.get(`/v1/billing-accounts/${lost}`, billing.finance)).body, { legalName: 'publisher 1', currency: 'USD', paymentTermsDays: 30, version: 1 });
     t.like((await billing.api.get(`/v1/billing-accounts/${kept}`, billing.finance)).body, { legalName: 'Kept Oy', version: 2 });
-    t.is(await sync.run([], captureIO().io), 0);
+    t.is(await sync.run({ args: {}, options: {} }, captureIO().io), 0);
   });
 }

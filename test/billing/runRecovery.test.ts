@@ -63,19 +63,19 @@ for (const dialect of dialects) {
     t.is(command!.name, 'invoices run');
 
     const cli = captureIO();
-    t.is(await command!.run(['--period', PERIOD], cli.io), 0);
+    t.is(await command!.run({ args: {}, options: { period: PERIOD } }, cli.io), 0);
     t.like(JSON.parse(cli.out()), { period: PERIOD, status: 'succeeded', total: 4, processed: 4, created: 3, skipped: 1 });
     t.deepEqual(cli.updates, [[0, 4], [2, 4], [4, 4]]);
     t.is((await billing.api.get(`/v1/invoices?period=${PERIOD}&status=draft`, billing.finance)).body.data.length, 3);
 
-    await t.throwsAsync(command!.run(['--period', '2026-13'], captureIO().io), { message: /--period must be a month/ });
+    t.is(command!.options!.find((o) => o.name === 'period')!.check!('2026-13'), 'must be a month, YYYY-MM');
     let open!: () => void;
     const opened = new Promise<void>((resolve) => (open = resolve));
     billing.stub.beforeEarnings = () => opened;
     t.teardown(() => open()); // never leave the worker held: the app could not close
     const busy = await billing.api.post('/v1/invoice-runs', { period: '2026-02' }, billing.finance);
     await waitUntil(async () => (await runOf(billing, busy.body.id)).status === 'running');
-    await t.throwsAsync(command!.run(['--period', '2026-02'], captureIO().io), { message: /already queued or running/ });
+    await t.throwsAsync(command!.run({ args: {}, options: { period: '2026-02' } }, captureIO().io), { message: /already queued or running/ });
     open();
     await finished(billing, busy.body.id);
   });

@@ -53,3 +53,9 @@ export async function retryDead(db: ModuleDatabase, eventId: string | 'all', now
     .modify((q) => eventId !== 'all' && q.where({ event_id: eventId }))
     .update({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), last_error: null });
 }
+
+/** The status of each of an event's deliveries (one per subscribing handler); none when the outbox has no such event. */
+export async function deliveryStatuses(db: ModuleDatabase, eventId: string): Promise<string[]> {
+  const rows: { status: string }[] = await db.knex('outbox').where({ event_id: eventId }).select('status');
+  return rows.map((r) => r.status);
+}

@@ -1,0 +1,70 @@
+/** The host's own commands: migrations, tokens, database roles. Events are in eventCommands.ts. */
+import { DomainError, ROLES, UsageError, type CommandSpec, type Role } from '../kernel/index.ts';
+import { makeTokenService } from '../platform/auth/tokens.ts';
+import { grantLogins } from '../platform/database.ts';
+import { systemClock } from '../platform/logger.ts';
+import { CommandFailure } from './failures.ts';
+import type { CliSession } from './session.ts';
+
+interface PublisherDirectory {
+  publishersByIds(input: { ids: string[] }): Promise<unknown[]>;
+}
+
+export function platformCommands(session: CliSession): CommandSpec[] {
+  return [
+    {
+      name: 'migrate',
+      summary: 'Create the databases if they do not exist and run every pending migration (the server does it at start-up too)',
+      async run(_input, io) {
+        const local = await session.localModules();
+        await session.databases(['platform', ...local.map((m) => m.name)], { create: true });
+        io.out.write('migrations are current\n');
+        return 0;
+      },
+    },
+    {
+      name: 'tokens create',
+      summary: 'Create an API token and print it (its secret is shown only now)',
+      options: [
+        { name: 'role', value: 'role', description: 'what the token may do', required: true, choices: ROLES },
+        { name: 'publisher', value: 'id', description: 'the publisher a publisher token is bound to (with --role publisher only)' },
+        { name: 'name', value: 'text', description: 'a label shown when tokens are listed' },
+      ],
+      async run({ options }, io) {
+        const role = options.role as Role;
+        const publisherId = options.publisher ?? null;
+        if (role === 'publisher' && publisherId === null) throw new UsageError('--role publisher needs --publisher <id>, the publisher the token is bound to');
+        if (role !== 'publisher' && publisherId !== null) throw new UsageError(`--publisher binds publisher tokens only; leave it out for --role ${role}`);
+        const platform = (await session.databases(['platform'])).get('platform')!;
+        // Publisher tokens name a publisher: Operations (local or remote) says whether it exists.
+        const directory = publisherId === null ? null : await session.facade<PublisherDirectory>('operations');
+        const tokens = makeTokenService({
+          knex: platform.knex,
+          clock: systemClock,
+          bootstrapToken: null,
+          ...(directory && { publisherExists: async (id: string) => (await directory.publishersByIds({ ids: [id] })).length > 0 }),
+        });
+        const token = await tokens.create({ role, publisherId, name: options.name ?? null }).catch((error: unknown) => {
+          if (error instanceof DomainError && error.code === 'AUTH.PUBLISHER_UNKNOWN') throw new CommandFailure(`--publisher ${publisherId}: no such publisher`);
+          throw error;
+        });
+        io.err.write(`created ${token.role} token ${token.id}; the secret is shown only now:\n`);
+        io.out.write(`${token.token}\n`);
+        return 0;
+      },
+    },
+    {
+      name: 'db roles',
+      summary: "PostgreSQL: give each module's role a login; prints the DATABASE_URL_<NAME> lines to configure",
+      async run(_input, io) {
+        const { databaseUrl } = session.config();
+        if (databaseUrl === null) throw new CommandFailure('db roles needs DATABASE_URL (PostgreSQL): on SQLite each module has its own file already');
+        const local = await session.localModules();
+        const lines = await grantLogins(databaseUrl, ['platform', ...local.map((m) => m.name)]);
+        io.err.write('each module connects as its own role with these settings (the passwords are shown only now):\n');
+        io.out.write(`${lines.join('\n')}\n`);
+        return 0;
+      },
+    },
+  ];
+}
