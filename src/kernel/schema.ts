@@ -7,20 +7,19 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { invalid, type FieldError } from './errors.ts';
 import { isDay, isMonth } from './period.ts';
+import { UNSAFE_CHARACTER, textProblem } from './text.ts';
 
 export { Type, type Static, type TSchema };
+export { Text, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text.ts';
 
-function makeAjv(coerceTypes: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false });
-  ajv.addFormat('day', { type: 'string', validate: isDay });
-  ajv.addFormat('month', { type: 'string', validate: isMonth });
-  ajv.addFormat('email', { type: 'string', validate: (s: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s) });
-  return ajv;
-}
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const strictAjv = makeAjv(false);
-// Query strings arrive as text: `?limit=5` must validate as the integer 5.
-const queryAjv = makeAjv(true);
+// No type coercion: query text becomes numbers through queryNumbers() alone. `verbose` keeps the
+// offending value on each error, so a broken text rule can say which character broke it.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+ajv.addFormat('day', { type: 'string', validate: isDay });
+ajv.addFormat('month', { type: 'string', validate: isMonth });
+ajv.addFormat('email', { type: 'string', validate: (s: string) => EMAIL.test(s) && !UNSAFE_CHARACTER.test(s) });
 
 export interface Validator<T> {
   readonly schema: TSchema;
@@ -30,17 +29,23 @@ export interface Validator<T> {
 }
 
 const compiled = new WeakMap<TSchema, ValidateFunction>();
-const compiledQuery = new WeakMap<TSchema, ValidateFunction>();
 
+/**
+ * `coerce`: the value is query or path text (`?limit=5`), whose integer fields are parsed by
+ * queryNumbers() before validation; anything else stays text and fails as "must be integer".
+ */
 export function validator<S extends TSchema>(schema: S, options: { coerce?: boolean } = {}): Validator<Static<S>> {
-  const cache = options.coerce ? compiledQuery : compiled;
-  let validate = cache.get(schema);
+  let validate = compiled.get(schema);
   if (!validate) {
-    validate = (options.coerce ? queryAjv : strictAjv).compile(schema);
-    cache.set(schema, validate);
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
   }
   const run = validate;
-  const check = (value: unknown, at = '') => (run(value) ? [] : toFieldErrors(run.errors ?? [], at));
+  const integers = options.coerce ? integerFields(schema) : [];
+  const check = (value: unknown, at = '') => {
+    if (integers.length > 0) queryNumbers(value, integers);
+    return run(value) ? [] : toFieldErrors(run.errors ?? [], at);
+  };
   const fn = ((value: unknown, at = '') => {
     const errors = check(value, at);
     if (errors.length > 0) throw invalid('VALIDATION_FAILED', describe(errors), errors);
@@ -48,6 +53,32 @@ export function validator<S extends TSchema>(schema: S, options: { coerce?: bool
   }) as Validator<Static<S>>;
   Object.assign(fn, { schema, check });
   return fn;
+}
+
+/** Decimal digits, optionally signed: `0x10`, `1e1`, ` 5`, `+5` and `5.0` are not integers in a query. */
+const DECIMAL_INTEGER = /^-?[0-9]{1,16}$/;
+
+/** The one parser of query numbers: decimal digits only, within the safe integer range. */
+export function parseQueryInteger(text: string): number | null {
+  if (!DECIMAL_INTEGER.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+function integerFields(schema: TSchema): string[] {
+  const properties = (schema.properties ?? {}) as Record<string, TSchema>;
+  return Object.keys(properties).filter((name) => properties[name]!.type === 'integer');
+}
+
+/** Replaces, in place, each integer field's decimal text by its number. */
+function queryNumbers(value: unknown, fields: string[]): void {
+  if (value === null || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  for (const field of fields) {
+    const text = record[field];
+    const parsed = typeof text === 'string' ? parseQueryInteger(text) : null;
+    if (parsed !== null) record[field] = parsed;
+  }
 }
 
 function describe(errors: FieldError[]): string {
@@ -77,6 +108,8 @@ function toFieldError(error: ErrorObject, at: string): FieldError {
       return { path, message: `must be a valid ${error.params.format}` };
     case 'enum':
       return { path, message: `must be one of ${(error.params.allowedValues as string[]).join(', ')}` };
+    case 'pattern':
+      return { path, message: textProblem(error.params.pattern as string, error.data) ?? error.message ?? 'is invalid' };
     default:
       return { path, message: error.message ?? 'is invalid' };
   }
@@ -86,7 +119,7 @@ function toFieldError(error: ErrorObject, at: string): FieldError {
 export const Day = Type.String({ format: 'day', description: 'UTC day, YYYY-MM-DD', examples: ['2026-03-01'] });
 export const Month = Type.String({ format: 'month', description: 'UTC month, YYYY-MM', examples: ['2026-03'] });
 export const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp' });
-export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Email = Type.String({ format: 'email', maxLength: 254, description: 'An e-mail address: no spaces, control or bidirectional characters' });
 /** A string that is one of the given values (`{ enum: [...] }` in JSON Schema). */
 export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });

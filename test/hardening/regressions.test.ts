@@ -41,7 +41,7 @@ for (const dialect of dialects) {
     const ops = await api.token('ops');
     const body = await api.post('/v1/publishers', { name: 'Nul\u0000Studio', contactEmail: 'nul@studio.example', country: 'DE' }, ops);
     t.is(body.status, 422, body.text);
-    t.deepEqual(body.body.errors, [{ path: '/name', message: 'must not contain U+0000' }]);
+    t.deepEqual(body.body.errors, [{ path: '/name', message: 'must not contain control character U+0000' }]);
     const query = await api.get('/v1/invoices?publisherId=pub_%00', ops);
     t.is(query.status, 422, query.text);
     t.is(query.body.errors[0].path, '/query/publisherId');

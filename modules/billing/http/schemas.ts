@@ -1,5 +1,5 @@
 /** Billing's HTTP shapes: TypeBox schemas that validate requests and document responses (OpenAPI). */
-import { Day, Month, Nullable, PageQuery, Strict, Timestamp, Type } from '../../../src/kernel/index.ts';
+import { Day, Month, Nullable, PageQuery, Strict, Text, Timestamp, Type } from '../../../src/kernel/index.ts';
 
 const Minor = Type.Integer({ minimum: 0, description: 'amount in minor units (cents)' });
 const Version = Type.Integer({ minimum: 1, description: 'increases with every change; sent back as ETag' });
@@ -24,10 +24,10 @@ export const BillingAccount = Type.Object({
 
 export const BillingAccountPatch = Type.Object(
   {
-    legalName: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'null: follow the publisher name again' }))),
+    legalName: Type.Optional(Nullable(Text({ maxLength: 200, description: 'null: follow the publisher name again' }))),
     billingEmail: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254, description: 'null: follow the contact email again' }))),
     paymentTermsDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
-    taxId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
+    taxId: Type.Optional(Nullable(Text({ maxLength: 64 }))),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -70,13 +70,13 @@ export const InvoiceListQuery = Strict({
 
 export const InvoicePatch = Strict({
   status: Type.Union([Type.Literal('issued'), Type.Literal('void')]),
-  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'why it is voided' })),
+  reason: Type.Optional(Text({ maxLength: 500, multiline: true, description: 'why it is voided' })),
 });
 
 export const PaymentInput = Strict({
   amountMinor: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
   receivedOn: Day,
-  reference: Type.String({ minLength: 1, maxLength: 100, description: 'bank reference: the same one again is the same payment' }),
+  reference: Text({ maxLength: 100, description: 'bank reference: the same one again is the same payment' }),
 });
 
 export const Payment = Type.Object({

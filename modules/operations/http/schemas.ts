@@ -1,11 +1,11 @@
 /** Request and response schemas of Operations' HTTP API. */
-import { Day, Email, Nullable, Strict, StringEnum, Timestamp, Type } from '../../../src/kernel/index.ts';
+import { Day, Email, Nullable, Strict, StringEnum, Text, Timestamp, Type } from '../../../src/kernel/index.ts';
 import { InvoiceSummary } from '../../billing/contract.ts';
 import { AppEarnings, PublisherStatus } from '../contract.ts';
 
 export const IdParam = Strict({ id: Type.String({ minLength: 1, maxLength: 40 }) });
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Name = Text({ maxLength: 200 });
 const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['DE'] });
 const Bps = Type.Integer({ minimum: 0, maximum: 10_000, description: 'basis points: 7000 = 70%' });
 const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });

@@ -1,5 +1,5 @@
 /** `/v1/tokens`: admins create, list and revoke API tokens. */
-import { Nullable, Page, PageQuery, ROLES, Strict, StringEnum, Timestamp, Type, route } from '../../kernel/index.ts';
+import { Nullable, Page, PageQuery, ROLES, Strict, StringEnum, Text, Timestamp, Type, route } from '../../kernel/index.ts';
 import type { TokenService } from './tokens.ts';
 
 const RoleSchema = StringEnum(ROLES);
@@ -24,7 +24,7 @@ export function tokenRoutes(tokens: TokenService) {
       body: Strict({
         role: RoleSchema,
         publisherId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
-        name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+        name: Type.Optional(Nullable(Text({ maxLength: 200, description: 'who or what uses it, e.g. "ingest job"' }))),
       }),
       responses: { 201: CreatedToken },
       handler: async ({ body }) => ({ status: 201, body: await tokens.create(body) }),

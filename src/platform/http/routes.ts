@@ -12,6 +12,8 @@ import { currentRoute } from '../metrics.ts';
 import { DEFAULT_BODY_LIMIT, readJson } from './body.ts';
 
 const NO_QUERY = Strict({});
+/** With the `u` flag a surrogate pair is one code point outside this range: only a lone half matches. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 export interface RouteDeps {
   tokens: TokenService;
@@ -50,8 +52,8 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
       let requestLog: Logger | undefined;
       const request = {
         params: params ? parseParams(params, ctx.params) : {},
-        query: refuseNul(query({ ...ctx.query }, '/query'), '/query'),
-        body: body ? refuseNul(body(await readJson(ctx, limit), ''), '') : undefined,
+        query: refuseUnstorable(query({ ...ctx.query }, '/query'), '/query'),
+        body: body ? refuseUnstorable(body(await readJson(ctx, limit), ''), '') : undefined,
         caller,
         requestId: ctx.state.requestId as string,
         header: (name: string) => ctx.get(name) || undefined,
@@ -76,25 +78,33 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
 /** A malformed id in the path names nothing that exists: 404, like an unknown one. */
 function parseParams<T>(params: Validator<T>, raw: Record<string, string>): T {
   const value = { ...raw };
-  if (params.check(value).length > 0 || nulAt(value, '') !== null) throw new DomainError('RESOURCE_NOT_FOUND', 'not_found', 'No such resource');
+  if (params.check(value).length > 0 || unstorableAt(value, '') !== null) throw new DomainError('RESOURCE_NOT_FOUND', 'not_found', 'No such resource');
   return value as T;
 }
 
-/** Where a string in the input holds U+0000 (PostgreSQL text cannot store it), or null. */
-function nulAt(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+/**
+ * Where a string in the input cannot be stored as sent, and why, or null: PostgreSQL text cannot
+ * hold U+0000 (a 500 there, stored on SQLite), and both databases store a lone surrogate as U+FFFD
+ * (another string than the one a 201 echoes). Fields under the text rule say so first, in their schema;
+ * this covers every other string (e-mail addresses, ids, bundle ids, query values).
+ */
+function unstorableAt(value: unknown, path: string): { path: string; message: string } | null {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return { path, message: 'must not contain U+0000' };
+    return LONE_SURROGATE.test(value) ? { path, message: 'must be well-formed Unicode (no lone surrogates)' } : null;
+  }
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value)) {
-    const found = nulAt(item, `${path}/${key}`);
+    const found = unstorableAt(item, `${path}/${key}`);
     if (found !== null) return found;
   }
   return null;
 }
 
-/** Refused alike on every database, rather than a 500 on PostgreSQL only. */
-function refuseNul<T>(value: T, at: string): T {
-  const path = nulAt(value, at);
-  if (path !== null) throw invalid('VALIDATION_FAILED', `${path} must not contain U+0000`, [{ path, message: 'must not contain U+0000' }]);
+/** Refused alike on every database, rather than a 500 on PostgreSQL only or a silent change. */
+function refuseUnstorable<T>(value: T, at: string): T {
+  const found = unstorableAt(value, at);
+  if (found !== null) throw invalid('VALIDATION_FAILED', `${found.path} ${found.message}`, [found]);
   return value;
 }
 
