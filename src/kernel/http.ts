@@ -79,11 +79,17 @@ export function assertCanSee(caller: Caller, publisherId: string, notFoundError:
 
 export const etag = (version: number) => `"${version}"`;
 
-/** The version a PATCH expects from its If-Match header, or undefined when it sent none. */
+/**
+ * The version a PATCH expects from its If-Match header, or undefined when it sent none (or `*`:
+ * any current version). If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+ */
 export function expectedVersion(request: { header(name: string): string | undefined }): number | undefined {
-  const value = request.header('if-match');
-  if (value === undefined) return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(value.trim());
+  const value = request.header('if-match')?.trim();
+  if (value === undefined || value === '*') return undefined;
+  if (value.startsWith('W/')) {
+    throw new DomainError('IF_MATCH_WEAK', 'precondition_failed', 'If-Match compares strong ETags only: send the ETag as issued, e.g. "3", without W/');
+  }
+  const match = /^"(\d{1,15})"$/.exec(value);
   if (!match) throw new DomainError('IF_MATCH_INVALID', 'precondition_failed', 'If-Match must be an ETag this API issued, e.g. "3"');
   return Number(match[1]);
 }

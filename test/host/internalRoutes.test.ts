@@ -27,6 +27,7 @@ test('a facade method name that every object inherits (constructor, toString, va
   }
   const own = await api.post('/internal/notes/notesByIds', { ids: [] }, SERVICE_TOKEN);
   t.is(own.status, 200, 'a method of the contract still answers');
+  t.is(own.headers.get('cache-control'), 'no-store');
 });
 
 for (const dialect of dialects) {
@@ -80,7 +81,7 @@ test('wrong service tokens are limited per address like wrong API tokens: of 30 
   t.is((await call('127.0.8.1', SERVICE_TOKEN)).status, 429, 'the guessed credential stays unchecked where it was guessed');
 });
 
-test('wrong /metrics tokens are limited the same way', async (t) => {
+test('wrong /metrics tokens are limited the same way, and metrics are never stored by a cache', async (t) => {
   const metricsToken = 'metrics-token-for-tests-0123456789';
   const api = await boot(t, 'sqlite', { modules: [notesModule], env: { SEAMS_METRICS_TOKEN: metricsToken } });
   const answers = [];
@@ -88,4 +89,5 @@ test('wrong /metrics tokens are limited the same way', async (t) => {
   t.deepEqual(tally(answers), { 401: 10, 429: 1 });
   const ok = await sendFrom('127.0.9.2', api.url, '/metrics', { token: metricsToken });
   t.is(ok.status, 200);
+  t.is(ok.headers['cache-control'], 'no-store');
 });

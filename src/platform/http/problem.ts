@@ -4,7 +4,7 @@ import { DomainError, type ErrorKind, type FieldError, type Logger } from '../..
 
 const STATUS: Record<ErrorKind, number> = {
   bad_request: 400,
-  unsupported_media_type: 400,
+  unsupported_media_type: 415,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -44,6 +44,9 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
       ctx.state.module = module;
       const served = currentRoute.getStore();
       if (served) served.route = `${spec.method.toUpperCase()} ${spec.path}`;
+      // Whatever this answers depends on the caller: no shared cache may keep it, problems included.
+      ctx.set('Cache-Control', 'no-store');
+      ctx.vary('Authorization');
       const authorization = ctx.get('authorization') || undefined;
       const tokenId = presentedTokenId(authorization);
       const authenticate = () => deps.tokens.authenticate(authorization);

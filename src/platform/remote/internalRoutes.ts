@@ -48,6 +48,7 @@ export function internalRoutes({ serviceToken, facades, deliverLocal, limiter }:
   // Problems here also carry `kind`, so the caller rebuilds the very same DomainError.
   router.use(async (ctx: Koa.Context, next: Koa.Next) => {
     ctx.state.module = 'internal';
+    ctx.set('Cache-Control', 'no-store');
     try {
       await authorize(ctx);
       await next();
