@@ -4,6 +4,7 @@
  * conformance fuzz feeds both to every operation.
  */
 import fc from 'fast-check';
+import { BROKEN_TEXT, NON_DECIMAL_INTEGERS } from './fuzzRules.ts';
 
 export interface JsonSchema {
   type?: string;
@@ -45,13 +46,23 @@ const DAY = fc.oneof(fc.constantFrom('2026-03-01', '2026-03-31', '2026-04-02', '
 const MONTH = fc.oneof(fc.constantFrom('2026-03', '2026-04', '2026-05'), fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${pad(y, 4)}-${pad(m, 2)}`));
 const EMAIL = fc.stringMatching(/^[a-z0-9._+-]{1,20}@[a-z0-9-]{1,20}\.[a-z]{2,6}$/);
 
+/** The kernel's text rule (names and free text) names the bidirectional controls it refuses. */
+const isTextRule = (schema: JsonSchema) => schema.pattern?.includes('\\u202A') ?? false;
+
 function text(schema: JsonSchema): fc.Arbitrary<string> {
   const min = schema.minLength ?? 0;
   const max = schema.maxLength ?? 64;
   if (schema.format === 'day') return DAY;
   if (schema.format === 'month') return MONTH;
   if (schema.format === 'email') return EMAIL;
-  if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => [...s].length >= min && [...s].length <= max);
+  if (schema.pattern) {
+    const fits = (s: string) => [...s].length >= min && [...s].length <= max;
+    const matching = fc.stringMatching(new RegExp(schema.pattern)).filter(fits);
+    if (!isTextRule(schema)) return matching;
+    // Names and free text take any script: draw from all of Unicode too (emoji, combining marks, other scripts), kept when the rule allows them.
+    const unicode = new RegExp(schema.pattern, 'u');
+    return fc.oneof(matching, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 }).filter((s) => fits(s) && unicode.test(s)));
+  }
   const short = fc.constantFrom<'grapheme-ascii' | 'binary'>('grapheme-ascii', 'binary').chain((unit) => fc.string({ unit, minLength: min, maxLength: Math.min(max, Math.max(min, 24)) }));
   return fc.oneof({ weight: 4, arbitrary: short }, { weight: 1, arbitrary: fc.string({ minLength: max, maxLength: max }) });
 }
@@ -110,13 +121,18 @@ function breakersOf(schema: JsonSchema, value: unknown): Broken[] {
   for (const s of branches) {
     if (s.minimum !== undefined) out.push({ what: `below minimum ${s.minimum}`, value: s.minimum - 1 });
     if (s.maximum !== undefined) out.push({ what: `above maximum ${s.maximum}`, value: s.maximum + 1 });
-    if (s.type === 'integer') out.push({ what: 'a fraction for an integer', value: 0.5 }, { what: 'a numeric string for an integer', value: '5' });
+    if (s.type === 'integer') {
+      out.push({ what: 'a fraction for an integer', value: 0.5 }, { what: 'a numeric string for an integer', value: '5' });
+      // In a query these are text other parsers read as numbers; the API reads decimal digits only.
+      out.push(...NON_DECIMAL_INTEGERS.map((v) => ({ what: `non-decimal integer text ${JSON.stringify(v)}`, value: v })));
+    }
     if (s.maxLength !== undefined) out.push({ what: `longer than ${s.maxLength}`, value: 'x'.repeat(s.maxLength + 1) });
     if (s.minLength) out.push({ what: `shorter than ${s.minLength}`, value: '' });
     if (s.format === 'day') out.push(...['2026-02-30', '2026-13-01', '2026-3-1', '01.03.2026'].map((v) => ({ what: `bad day ${v}`, value: v })));
     if (s.format === 'month') out.push(...['2026-13', '2026-00', '2026-3', '2026/03'].map((v) => ({ what: `bad month ${v}`, value: v })));
     if (s.format === 'email') out.push(...['not-an-email', 'a@b', '@example.com'].map((v) => ({ what: `bad email ${v}`, value: v })));
     if (s.pattern) out.push(...['de', 'D', 'has space', ' '].map((v) => ({ what: `breaks /${s.pattern}/ with "${v}"`, value: v })));
+    if (isTextRule(s)) out.push(...BROKEN_TEXT.map((v) => ({ what: `breaks the text rule with ${JSON.stringify(v)}`, value: v })));
     if (s.enum || 'const' in s) out.push({ what: 'not one of the allowed values', value: 'not-a-member' });
   }
   if (schema.type === 'object' && value && typeof value === 'object' && !Array.isArray(value)) {
