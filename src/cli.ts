@@ -39,9 +39,10 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
       ...listed(platformCommands(session), 'Tokens and databases'),
       ...listed(eventCommands(session), 'Events'),
     ];
-    // A host command needs no module code to be parsed: loading it is most of a command's start-up.
-    const named = own.some(({ spec }) => spec.name.split(' ').every((word, i) => argv[i] === word));
-    const commands = named ? own : [...own, ...(await moduleCommands(session))];
+    // A host command, or the version, needs no module code to be parsed: loading it is most of a command's start-up.
+    const hostOnly = own.some(({ spec }) => spec.name.split(' ').every((word, i) => argv[i] === word)) ||
+      (argv.length === 1 && ['--version', '-V'].includes(argv[0]!));
+    const commands = hostOnly ? own : [...own, ...(await moduleCommands(session))];
     return await runCommandLine(argv, commands, io, VERSION);
   } catch (error) {
     return reportFailure(error, io);
