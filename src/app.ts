@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { DomainError, facadeName, type Clock, type EventEnvelope, type Logger, type ModuleDefinition } from './kernel/index.ts';
 import { modules as moduleList } from './modules.ts';
 import { makeFailedAuthLimiter } from './platform/auth/failedAuthLimiter.ts';
@@ -35,6 +35,7 @@ import { internalRoutes } from './platform/remote/internalRoutes.ts';
 import { planTopology, type Topology } from './platform/topology.ts';
 import { createLogger, systemClock } from './platform/logger.ts';
 import { makeMetrics, type Metrics } from './platform/metrics.ts';
+import { readModuleSettings } from './platform/moduleSettings.ts';
 import { migrate, migrationTracks, pendingMigrations, type MigrationTrack } from './platform/migrations.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,6 +58,8 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const clock = options.clock ?? systemClock;
   const topology = planTopology(options.modules ?? moduleList, config);
   const { local } = topology;
+  const moduleSettings = readModuleSettings(local, config.seamsEnv);
+  if (moduleSettings.problems.length > 0) throw new ConfigError(moduleSettings.problems);
   const tracks = new Map(local.map((m) => [m.name, migrationTracks(m)]));
   tracks.set('platform', migrationTracks('platform'));
 
@@ -112,6 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
         outbox: makeOutbox({ module: name, subscribers: topology.subscribers, clock, onCommit: dispatcher.wake }),
         log: log.child({ module: name }),
         clock,
+        settings: moduleSettings.settings.get(name) ?? {},
       }),
       topology.remoteFacades,
       metrics.instrumentFacade,

@@ -32,6 +32,8 @@ export interface Config {
    * 0 = none, the socket's address is the client's.
    */
   trustProxy: number;
+  /** Every SEAMS_* variable as given: modules' own settings are read from them (platform/moduleSettings.ts). */
+  seamsEnv: Readonly<Record<string, string>>;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     brokerUrl,
     brokerPrefix,
     trustProxy: integer('SEAMS_TRUST_PROXY', 0, 0, 10),
+    seamsEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('SEAMS_') && entry[1] !== undefined)),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,7 @@ import type { AwilixContainer } from 'awilix';
 import type { Knex } from 'knex';
 import type { Contract, EventEnvelope, EventPayload, EventSpec } from './contract.ts';
 import type { Logger, RouteSpec } from './http.ts';
+import type { TObject } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -20,6 +21,11 @@ export interface ModuleDatabase {
    * without Knex's query builder: for the few reads every request makes.
    */
   select<T>(sql: string, bindings: Knex.Value[]): Promise<T[]>;
+  /**
+   * A transaction that writes: on SQLite it takes the write lock before its first read, so what it
+   * reads is the latest and no other process writes until it ends; on PostgreSQL a plain transaction.
+   */
+  writeTransaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
 }
 
 export interface Outbox {
@@ -37,6 +43,8 @@ export interface PlatformCradle {
   outbox: Outbox;
   log: Logger;
   clock: Clock;
+  /** The module's own settings, as its `settings` schema declares them (validated, defaults applied). */
+  settings: unknown;
 }
 
 export interface SubscriptionSpec<C> {
@@ -140,6 +148,11 @@ export interface ModuleDefinition<C extends object = any> {
   provides?: Contract;
   /** Contracts of other modules whose facades this module calls. */
   uses?: Contract[];
+  /**
+   * The module's own settings: each key is read from `SEAMS_<MODULE>_<KEY>` (the key in upper snake case),
+   * validated at start with the rest of the configuration, and registered as `settings`.
+   */
+  settings?: TObject;
   /** Registers the module's own parts in its own container. */
   register(container: AwilixContainer<C>): void;
   facade?: (cradle: C) => object;

@@ -3,13 +3,13 @@
  * validates it, and OpenAPI 3.1 embeds it as is. Requests, facade calls and
  * events are all described this way.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { invalid, type FieldError } from './errors.ts';
 import { isDay, isMonth } from './period.ts';
 import { UNSAFE_CHARACTER, textProblem } from './text.ts';
 
-export { Type, type Static, type TSchema };
+export { Type, type Static, type TObject, type TSchema };
 export { Text, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

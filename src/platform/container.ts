@@ -35,7 +35,7 @@ export interface Composition {
   modules: ComposedModule[];
 }
 
-const PLATFORM_NAMES = ['db', 'outbox', 'log', 'clock'];
+const PLATFORM_NAMES = ['db', 'outbox', 'log', 'clock', 'settings'];
 const newContainer = () => createContainer({ strict: true, injectionMode: InjectionMode.PROXY });
 
 /**

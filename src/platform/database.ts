@@ -12,6 +12,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Dialect, Logger, ModuleDatabase } from '../kernel/index.ts';
 import type { Config } from '../config.ts';
+import { writeTransaction } from './writeTransaction.ts';
 
 export interface OpenDatabase extends ModuleDatabase {
   /** The PostgreSQL role the module's connections run as, when roles are in use. */
@@ -66,12 +67,28 @@ export async function openDatabases(
 
 function openSqlite(filename: string, module: string): OpenDatabase {
   const knex = knexFactory(sqliteConfig(filename));
-  return { module, dialect: 'sqlite', knex, role: null, select: (sql, bindings) => selectPrepared(knex, sql, bindings), close: () => knex.destroy() };
+  return {
+    module,
+    dialect: 'sqlite',
+    knex,
+    role: null,
+    select: (sql, bindings) => selectPrepared(knex, sql, bindings),
+    writeTransaction: (work) => writeTransaction(knex, 'sqlite', work),
+    close: () => knex.destroy(),
+  };
 }
 
 function openPostgres(config: Config, module: string, role: string | null): OpenDatabase {
   const knex = knexFactory(postgresConfig(config, module, role));
-  return { module, dialect: 'postgres' as Dialect, knex, role, select: (sql, bindings) => selectPrepared(knex, sql, bindings), close: () => knex.destroy() };
+  return {
+    module,
+    dialect: 'postgres' as Dialect,
+    knex,
+    role,
+    select: (sql, bindings) => selectPrepared(knex, sql, bindings),
+    writeTransaction: (work) => writeTransaction(knex, 'postgres', work),
+    close: () => knex.destroy(),
+  };
 }
 
 /** The Knex settings of one module's database (also what knexfile.ts hands the knex CLI). */
