@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Clock, ModuleDatabase } from '../../src/kernel/index.ts';
-import { forUpdate, writeTransaction } from './data/database.ts';
+import { forUpdate } from './data/database.ts';
 import type { BillingAccount, BillingModels } from './data/models.ts';
 import { accountNotFound, changedConcurrently, staleAccount } from './errors.ts';
 
@@ -27,6 +27,7 @@ export interface AccountChanges {
   billingEmail?: string | null;
   paymentTermsDays?: number;
   taxId?: string | null;
+  address?: string | null;
 }
 
 export function accountView(row: BillingAccount) {
@@ -37,6 +38,7 @@ export function accountView(row: BillingAccount) {
     currency: row.currency,
     paymentTermsDays: row.paymentTermsDays,
     taxId: row.taxId,
+    address: row.address ?? null,
     overriddenFields: [
       ...(row.legalNameOverride !== null ? ['legalName'] : []),
       ...(row.billingEmailOverride !== null ? ['billingEmail'] : []),
@@ -68,6 +70,7 @@ export function makeBillingAccounts({ models, db, clock }: BillingAccountsDeps) 
           currency: 'USD',
           paymentTermsDays: 30,
           taxId: null,
+          address: null,
           version: 1,
           createdAt: now,
           updatedAt: now,
@@ -101,7 +104,7 @@ export function makeBillingAccounts({ models, db, clock }: BillingAccountsDeps) 
     },
 
     async update(publisherId: string, changes: AccountChanges, expectedVersion?: number): Promise<AccountView> {
-      return writeTransaction(db, async (trx) => {
+      return db.writeTransaction(async (trx) => {
         const row = await BillingAccount.query(trx).findById(publisherId).modify(lock);
         if (!row) throw accountNotFound(publisherId);
         if (expectedVersion !== undefined && expectedVersion !== row.version) throw staleAccount(expectedVersion, row.version);
@@ -110,6 +113,7 @@ export function makeBillingAccounts({ models, db, clock }: BillingAccountsDeps) 
         if (changes.billingEmail !== undefined) patch.billingEmailOverride = changes.billingEmail;
         if (changes.paymentTermsDays !== undefined) patch.paymentTermsDays = changes.paymentTermsDays;
         if (changes.taxId !== undefined) patch.taxId = changes.taxId;
+        if (changes.address !== undefined) patch.address = changes.address;
         const changed = Object.entries(patch).some(([key, value]) => row[key as keyof BillingAccount] !== value);
         if (!changed) return accountView(row);
         const next = { ...patch, version: row.version + 1, updatedAt: clock.now().toISOString() };

@@ -7,8 +7,8 @@
  * as failed without undoing the rest of the page.
  */
 import type { Knex } from 'knex';
-import { lineMinor, newId, sum, toJsonInteger, type Clock, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
-import type { PublisherEarnings } from '../operations/contract.ts';
+import { DomainError, lineMinor, newId, sum, toJsonInteger, type Clock, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
+import type { EarningsFailure, PublisherEarnings } from '../operations/contract.ts';
 import type { BillingAccount, BillingModels, Invoice } from './data/models.ts';
 import type { InvoiceLifecycle } from './invoiceLifecycle.ts';
 
@@ -28,14 +28,24 @@ export interface DraftLine {
   amountMinor: number;
 }
 
+/** A publisher the run could not invoice, and why. */
+export interface RunFailure {
+  publisherId: string;
+  code: string;
+  message: string;
+}
+
 export interface PageOutcome {
   created: number;
   updated: number;
   skipped: number;
   failed: number;
+  failures: RunFailure[];
 }
 
-type Outcome = keyof PageOutcome;
+type Outcome = 'created' | 'updated' | 'skipped' | 'failed';
+
+const emptyOutcome = (): PageOutcome => ({ created: 0, updated: 0, skipped: 0, failed: 0, failures: [] });
 
 /** One line per app that earned; each line rounded once, half-up, straight from gross; total = sum of lines. */
 export function draftLines(earnings: PublisherEarnings): { lines: DraftLine[]; totalMinor: number } {
@@ -68,6 +78,7 @@ function sameDraft(invoice: Invoice, bps: number, lines: DraftLine[]): boolean {
 /** What one account needs: nothing, its draft voided, a new draft, or its draft recomputed. */
 type Plan =
   | { kind: 'skip' }
+  | { kind: 'fail'; failure: RunFailure }
   | { kind: 'void'; live: Invoice }
   | { kind: 'create'; invoice: Record<string, unknown>; lines: DraftLine[] }
   | { kind: 'update'; live: Invoice; patch: Record<string, unknown>; lines: DraftLine[] };
@@ -78,9 +89,16 @@ const INSERT_CHUNK = 500;
 export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: DraftInvoicesDeps) {
   const { Invoice, InvoiceLine } = models;
 
-  function plan(run: { id: string; period: string }, account: BillingAccount, live: Invoice | undefined, earnings: PublisherEarnings | undefined, now: string): Plan {
+  function plan(
+    run: { id: string | null; period: string },
+    account: Pick<BillingAccount, 'publisherId' | 'currency'>,
+    live: Invoice | undefined,
+    earnings: PublisherEarnings | EarningsFailure | undefined,
+    now: string,
+  ): Plan {
     // Issued and paid invoices never change: a correction is void + a new invoice.
     if (live && live.status !== 'draft') return { kind: 'skip' };
+    if (earnings && 'failure' in earnings) return { kind: 'fail', failure: { publisherId: account.publisherId, ...earnings.failure } };
     const computed = earnings ? draftLines(earnings) : { lines: [], totalMinor: 0 };
     if (computed.totalMinor === 0) return live ? { kind: 'void', live } : { kind: 'skip' };
     const bps = earnings!.revenueShareBps;
@@ -148,6 +166,8 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
     switch (step.kind) {
       case 'skip':
         return 'skipped';
+      case 'fail':
+        return 'failed';
       case 'void':
         await invoiceLifecycle.voidDraft(trx, step.live, 'no earnings for the period when recomputed');
         return 'updated';
@@ -170,13 +190,16 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
    * The lines' rows are built while the invoices' INSERT runs (PostgreSQL works beside this process).
    */
   async function applyBatch(trx: Knex.Transaction, steps: Plan[]): Promise<PageOutcome> {
-    const outcome: PageOutcome = { created: 0, updated: 0, skipped: 0, failed: 0 };
+    const outcome = emptyOutcome();
     const invoices: Record<string, unknown>[] = [];
     const drafts: { invoiceId: string; lines: DraftLine[] }[] = [];
     const rewritten: string[] = [];
     for (const step of steps) {
       if (step.kind === 'skip') {
         outcome.skipped++;
+      } else if (step.kind === 'fail') {
+        outcome.failed++;
+        outcome.failures.push(step.failure);
       } else if (step.kind === 'void') {
         await invoiceLifecycle.voidDraft(trx, step.live, 'no earnings for the period when recomputed');
         outcome.updated++;
@@ -211,11 +234,11 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
       trx: Knex.Transaction,
       run: { id: string; period: string },
       accounts: BillingAccount[],
-      earnings: PublisherEarnings[],
+      earnings: (PublisherEarnings | EarningsFailure)[],
     ): Promise<PageOutcome> {
       const ids = accounts.map((a) => a.publisherId);
       const byPublisher = new Map(earnings.map((e) => [e.publisherId, e]));
-      if (ids.length === 0) return { created: 0, updated: 0, skipped: 0, failed: 0 };
+      if (ids.length === 0) return emptyOutcome();
       // The page's id range (accounts come in publisher id order, the database's) as well as its ids: with it the
       // lookup is an index range scan on (publisher_id, period) whatever the statistics say; with the ids alone,
       // PostgreSQL may take the period index and read every invoice of the month on every page.
@@ -233,17 +256,32 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
       } catch (error) {
         log.warn({ err: error, runId: run.id }, 'invoice run: the page failed as a whole; applying it account by account');
       }
-      const outcome: PageOutcome = { created: 0, updated: 0, skipped: 0, failed: 0 };
+      const outcome = emptyOutcome();
       for (const [index, account] of accounts.entries()) {
+        const step = steps[index]!;
         try {
-          const result = await trx.transaction((savepoint) => applyOne(savepoint, steps[index]!));
+          const result = await trx.transaction((savepoint) => applyOne(savepoint, step));
           outcome[result]++;
+          if (step.kind === 'fail') outcome.failures.push(step.failure);
         } catch (error) {
           log.warn({ err: error, runId: run.id, publisherId: account.publisherId }, 'invoice run: account failed');
           outcome.failed++;
+          outcome.failures.push({
+            publisherId: account.publisherId,
+            ...(error instanceof DomainError
+              ? { code: error.code, message: error.message }
+              : { code: 'BILLING.ACCOUNT_FAILED', message: 'The draft could not be written (unexpected error: see the logs); a re-run retries it' }),
+          });
         }
       }
       return outcome;
+    },
+
+    /** Brings one draft (with its lines) up to the given earnings, or voids it without share; the draft as it now is. */
+    async refresh(trx: Knex.Transaction, draft: Invoice, earnings: PublisherEarnings): Promise<Invoice> {
+      const step = plan({ id: draft.runId, period: draft.period }, draft, draft, earnings, clock.now().toISOString());
+      await applyOne(trx, step);
+      return (await Invoice.query(trx).findById(draft.id))!;
     },
   };
 }

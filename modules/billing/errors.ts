@@ -11,8 +11,10 @@ export const runNotFound = (id: string) => notFound('BILLING.RUN_NOT_FOUND', `No
 export const runInProgress = (period: string, runId: string) =>
   conflict('BILLING.RUN_IN_PROGRESS', `An invoice run for ${period} is already queued or running (${runId})`);
 
-export const periodInFuture = (period: string) =>
-  invalid('BILLING.PERIOD_IN_FUTURE', `${period} has not started yet`, [{ path: '/period', message: 'must not be a future month' }]);
+export const periodNotEnded = (period: string) =>
+  invalid('BILLING.PERIOD_NOT_ENDED', `${period} has not ended yet (UTC): only ended months are invoiced`, [
+    { path: '/period', message: 'must be a month that has ended' },
+  ]);
 
 export const illegalTransition = (from: string, to: string) =>
   conflict('BILLING.ILLEGAL_TRANSITION', `An invoice cannot go from ${from} to ${to}`);
@@ -49,3 +51,24 @@ export const draftHasNoPdf = () =>
 
 export const accountMissing = (publisherId: string) =>
   new DomainError('BILLING.ACCOUNT_MISSING', 'conflict', `Publisher ${publisherId} has no billing account to issue to`);
+
+/** The draft no longer bills the month's delivery: it was brought up to date, for finance to review and issue again. */
+export const draftStale = (invoiceId: string, was: number, now: number, version: number, voided: boolean) =>
+  conflict(
+    'BILLING.INVOICE_DRAFT_STALE',
+    `Draft ${invoiceId} billed ${was} cents, but the month's delivery now comes to ${now} cents. ` +
+      (voided
+        ? 'Nothing is left to bill, so the draft was voided.'
+        : `The draft was brought up to date (version ${version}, total ${now}): read it and issue it again.`),
+  );
+
+/** Another request began issuing the same invoice after this one; this one stepped back. */
+export const issueSuperseded = (invoiceId: string) =>
+  conflict('BILLING.ISSUE_SUPERSEDED', `Another request is issuing invoice ${invoiceId}; read the invoice to see how it ended`);
+
+export const operationsUnavailable = (invoiceId: string) =>
+  new DomainError(
+    'BILLING.OPERATIONS_UNAVAILABLE',
+    'unavailable',
+    `Operations could not close the month for invoice ${invoiceId}; it is still a draft, issue it again later`,
+  );

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asFunction, asValue } from 'awilix';
-import { defineModule, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
+import { defineModule, type BackgroundWorker, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
 import { operationsContract, PublisherRegistered, PublisherUpdated } from '../operations/contract.ts';
 import { makeBillingAccounts, type BillingAccounts } from './accounts.ts';
 import { billingCommands } from './commands.ts';
@@ -14,22 +14,29 @@ import { billingContract } from './contract.ts';
 import { bindModels, type BillingModels } from './data/models.ts';
 import { makeDraftInvoices, type DraftInvoices } from './draftInvoices.ts';
 import { billingRoutes } from './http/routes.ts';
+import { DEFAULT_ISSUE_OPTIONS, makeInvoiceIssue, type InvoiceIssue, type IssueOptions } from './invoiceIssue.ts';
 import { makeInvoiceLifecycle, type InvoiceLifecycle } from './invoiceLifecycle.ts';
 import { makeInvoiceRunner, type InvoiceRunner } from './invoiceRunner.ts';
 import { DEFAULT_RUN_OPTIONS, makeInvoiceRuns, type InvoiceRunOptions, type InvoiceRuns } from './invoiceRuns.ts';
 import { makeInvoiceRunWorker, type InvoiceRunWorker } from './invoiceRunWorker.ts';
 import { makeInvoices, type Invoices } from './invoices.ts';
+import { makeIssueRecoveryWorker } from './issueRecoveryWorker.ts';
 import { makePayments, type Payments } from './payments.ts';
 import { invoiceRunGauges } from './runGauges.ts';
+import { BillingSettings } from './settings.ts';
 import { makeBillingSummaries } from './summaries.ts';
 
 export interface BillingCradle extends PlatformCradle {
   operationsFacade: Facade<typeof operationsContract>;
+  settings: BillingSettings;
   runOptions: InvoiceRunOptions;
+  issueOptions: IssueOptions;
   models: BillingModels;
   billingAccounts: BillingAccounts;
   invoices: Invoices;
   invoiceLifecycle: InvoiceLifecycle;
+  invoiceIssue: InvoiceIssue;
+  issueRecoveryWorker: BackgroundWorker;
   payments: Payments;
   draftInvoices: DraftInvoices;
   invoiceRuns: InvoiceRuns;
@@ -40,21 +47,28 @@ export interface BillingCradle extends PlatformCradle {
 
 const migrations = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** The module; tests pass smaller run pages or leases, production uses the defaults (`billingModule`). */
-export function createBillingModule(options: Partial<InvoiceRunOptions> = {}) {
+/**
+ * The module; tests pass smaller run pages or leases, or a faster issue recovery (`issue`); production uses
+ * the defaults (`billingModule`).
+ */
+export function createBillingModule({ issue, ...options }: Partial<InvoiceRunOptions> & { issue?: Partial<IssueOptions> } = {}) {
   return defineModule<BillingCradle>({
     name: 'billing',
     migrations,
+    settings: BillingSettings,
     provides: billingContract,
     uses: [operationsContract],
     register(container) {
       container.register({
         runOptions: asValue({ ...DEFAULT_RUN_OPTIONS, ...options }),
+        issueOptions: asValue({ ...DEFAULT_ISSUE_OPTIONS, ...issue }),
         // Bound to this app's Knex: several apps (tests) may share the process, each with its own database.
         models: asFunction(({ db }: BillingCradle) => bindModels(db.knex)).singleton(),
         billingAccounts: asFunction(makeBillingAccounts).singleton(),
         invoices: asFunction(makeInvoices).singleton(),
         invoiceLifecycle: asFunction(makeInvoiceLifecycle).singleton(),
+        invoiceIssue: asFunction(makeInvoiceIssue).singleton(),
+        issueRecoveryWorker: asFunction(makeIssueRecoveryWorker).singleton(),
         payments: asFunction(makePayments).singleton(),
         draftInvoices: asFunction(makeDraftInvoices).singleton(),
         invoiceRuns: asFunction(makeInvoiceRuns).singleton(),
@@ -78,7 +92,7 @@ export function createBillingModule(options: Partial<InvoiceRunOptions> = {}) {
       },
     ],
     commands: (cradle) => billingCommands(cradle),
-    workers: ({ invoiceRunWorker }) => [invoiceRunWorker],
+    workers: ({ invoiceRunWorker, issueRecoveryWorker }) => [invoiceRunWorker, issueRecoveryWorker],
     gauges: invoiceRunGauges,
   });
 }

@@ -1,22 +1,15 @@
 /**
  * The invoice lifecycle: draft → issued → paid, draft → void, issued → void.
- * Issuing freezes who it is billed to, takes the next number and sets the
- * dates; issuing and voiding publish their events in the same transaction.
+ * Issuing (invoiceIssue.ts runs the protocol around it) freezes who the invoice
+ * is billed to, takes the next number and sets the dates; issuing and voiding
+ * publish their events in the same transaction.
  */
 import type { Knex } from 'knex';
 import { addDays, dayOf, type Clock, type ModuleDatabase, type Outbox } from '../../src/kernel/index.ts';
 import { InvoiceIssued, InvoiceVoided } from './contract.ts';
-import { forUpdate, writeTransaction } from './data/database.ts';
+import { forUpdate } from './data/database.ts';
 import type { BillTo, BillingModels, Invoice } from './data/models.ts';
-import {
-  accountMissing,
-  changedConcurrently,
-  illegalTransition,
-  invoiceHasPayments,
-  invoiceNotFound,
-  reasonOnlyForVoid,
-  staleInvoice,
-} from './errors.ts';
+import { accountMissing, changedConcurrently, illegalTransition, invoiceHasPayments, invoiceNotFound, staleInvoice } from './errors.ts';
 import { invoiceView, type InvoiceView } from './invoices.ts';
 import { takeInvoiceNumber } from './numbering.ts';
 
@@ -25,13 +18,6 @@ export interface InvoiceLifecycleDeps {
   db: ModuleDatabase;
   outbox: Outbox;
   clock: Clock;
-}
-
-export interface TransitionRequest {
-  status: 'issued' | 'void';
-  reason?: string;
-  /** From If-Match: the version the caller last saw. */
-  expectedVersion?: number;
 }
 
 const ALLOWED: Record<string, string[]> = { draft: ['issued', 'void'], issued: ['void'], paid: [], void: [] };
@@ -47,6 +33,7 @@ export function makeInvoiceLifecycle({ models, db, outbox, clock }: InvoiceLifec
       legalName: account.legalNameOverride ?? account.publisherName,
       billingEmail: account.billingEmailOverride ?? account.contactEmail,
       taxId: account.taxId,
+      address: account.address,
       paymentTermsDays: account.paymentTermsDays,
     };
   }
@@ -59,7 +46,17 @@ export function makeInvoiceLifecycle({ models, db, outbox, clock }: InvoiceLifec
     return Object.assign(invoice, next);
   }
 
-  async function issue(trx: Knex.Transaction, invoice: Invoice): Promise<Invoice> {
+  /** The invoice locked for a change to `to`: it exists, is at the version the caller saw, and may make the move. */
+  async function lockForChange(trx: Knex.Transaction, id: string, to: 'issued' | 'void', expectedVersion?: number): Promise<Invoice> {
+    const invoice = await Invoice.query(trx).findById(id).modify(lock);
+    if (!invoice) throw invoiceNotFound(id);
+    if (expectedVersion !== undefined && expectedVersion !== invoice.version) throw staleInvoice(expectedVersion, invoice.version);
+    if (!ALLOWED[invoice.status]!.includes(to)) throw illegalTransition(invoice.status, to);
+    return invoice;
+  }
+
+  /** Issues a draft locked in `trx`, whose month Operations has closed for it. */
+  async function issueDraft(trx: Knex.Transaction, invoice: Invoice): Promise<Invoice> {
     const now = clock.now();
     const to = await billTo(trx, invoice.publisherId);
     const number = await takeInvoiceNumber(trx, db.dialect, now.getUTCFullYear());
@@ -96,24 +93,23 @@ export function makeInvoiceLifecycle({ models, db, outbox, clock }: InvoiceLifec
   }
 
   return {
-    async transition(id: string, request: TransitionRequest): Promise<InvoiceView> {
-      if (request.status !== 'void' && request.reason !== undefined) throw reasonOnlyForVoid();
-      return writeTransaction(db, async (trx) => {
-        const invoice = await Invoice.query(trx).findById(id).modify(lock);
-        if (!invoice) throw invoiceNotFound(id);
-        if (request.expectedVersion !== undefined && request.expectedVersion !== invoice.version) {
-          throw staleInvoice(request.expectedVersion, invoice.version);
-        }
-        if (!ALLOWED[invoice.status]!.includes(request.status)) throw illegalTransition(invoice.status, request.status);
-        // Money already received would be stranded on a void invoice.
-        if (request.status === 'void' && invoice.paidMinor > 0) throw invoiceHasPayments();
-        const changed = request.status === 'issued' ? await issue(trx, invoice) : await voidInvoice(trx, invoice, request.reason ?? null);
-        changed.lines = await changed.$relatedQuery('lines', trx);
-        return invoiceView(changed);
+    billTo,
+    lockForChange,
+    issueDraft,
+
+    /** Voids a draft or an issued invoice without payments; Operations reopens its month from the event. */
+    async void(id: string, reason: string | null, expectedVersion?: number): Promise<InvoiceView> {
+      return db.writeTransaction(async (trx) => {
+        const invoice = await lockForChange(trx, id, 'void', expectedVersion);
+        // Money already paid out would be stranded on a void invoice.
+        if (invoice.paidMinor > 0) throw invoiceHasPayments();
+        const voided = await voidInvoice(trx, invoice, reason);
+        voided.lines = await voided.$relatedQuery('lines', trx);
+        return invoiceView(voided);
       });
     },
 
-    /** Voids a draft a re-run found without share (inside the run's transaction). */
+    /** Voids a draft that has no share any more (inside the run's or the issue's transaction). */
     voidDraft: (trx: Knex.Transaction, invoice: Invoice, reason: string) => voidInvoice(trx, invoice, reason),
   };
 }

@@ -1,112 +1,127 @@
 /**
- * The invoice document a publisher downloads, rendered with pdfkit. It depends
- * only on the invoice (whose billing details were frozen when it left draft):
- * the PDF's dates are the issue date, pdfkit derives the file id from them,
- * and the standard fonts are not embedded, so the same invoice renders to the
- * same bytes every time.
+ * The invoice document a publisher downloads. The company pays its
+ * publishers, so this is a self-billing invoice: the company (the customer)
+ * issues it on the publisher's (the supplier's) behalf, and it shows what is
+ * payable to the publisher: per app the gross revenue, the share rate and the
+ * share. It depends only on the invoice (its parties were frozen when it left
+ * draft) and the issuer settings; the PDF's dates are the issue date, so the
+ * same invoice renders to the same bytes every time.
  */
 import PDFDocument from 'pdfkit';
+import { dayInWords, formatCount, formatMicros, formatMinor, formatRate, monthInWords, monthSpan } from './document/wording.ts';
+import { invoiceFonts } from './document/fonts.ts';
 import type { InvoiceView } from './invoices.ts';
-
-export const COMPANY = {
-  name: 'seams ad network',
-  address: ['Publisher payments', 'billing@seams.example'],
-};
+import type { Issuer } from './settings.ts';
 
 const LEFT = 50;
 const RIGHT = 545;
 const PAGE_BOTTOM = 770;
-const COLUMNS = { description: LEFT, impressions: 300, amount: 420 };
+/** Column right edges (numbers align right) and the app name's width. */
+const COLUMNS = { app: LEFT, appWidth: 175, impressions: 300, gross: 390, rate: 450, share: RIGHT };
+const GREY = '#555';
 
-const group = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-
-/** Cents as `1,234.56`, exact (BigInt: no floating-point division). */
-export function formatMinor(minor: number): string {
-  const value = BigInt(minor);
-  const abs = value < 0n ? -value : value;
-  return `${value < 0n ? '-' : ''}${group(String(abs / 100n))}.${String(abs % 100n).padStart(2, '0')}`;
-}
-
-const day = (timestamp: string | null) => (timestamp ? timestamp.slice(0, 10) : '—');
 const titleCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function renderInvoicePdf(invoice: InvoiceView, options: { compress?: boolean } = {}): Promise<Buffer> {
-  if (!invoice.billTo) throw new Error(`invoice ${invoice.id} has no frozen billing details: drafts have no document`);
-  const billTo = invoice.billTo;
+export function renderInvoicePdf(invoice: InvoiceView, issuer: Issuer, options: { compress?: boolean } = {}): Promise<Buffer> {
+  if (!invoice.billTo) throw new Error(`invoice ${invoice.id} has no frozen parties: drafts have no document`);
+  const supplier = invoice.billTo;
   const documentDate = new Date(invoice.issuedAt ?? invoice.voidedAt ?? invoice.createdAt);
-  const title = invoice.number ? `Invoice ${invoice.number}` : `Invoice ${invoice.id} (never issued)`;
+  const title = invoice.number ? `Self-billing invoice ${invoice.number}` : `Self-billing invoice (voided draft ${invoice.id}, never issued)`;
   const doc = new PDFDocument({
     size: 'A4',
     margin: LEFT,
     compress: options.compress ?? true,
-    info: { Title: title, Author: COMPANY.name, Subject: `Publisher earnings ${invoice.period}`, Creator: 'seams', Producer: 'seams', CreationDate: documentDate, ModDate: documentDate },
+    info: { Title: title, Author: issuer.name, Subject: `Publisher share, ${monthInWords(invoice.period)}`, Creator: 'seams', Producer: 'seams', CreationDate: documentDate, ModDate: documentDate },
   });
+  const fonts = invoiceFonts();
+  doc.registerFont('regular', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const finished = new Promise<Buffer>((resolve, reject) => {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  const text = (font: 'regular' | 'bold', size: number, value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions = {}) =>
+    doc.font(font).fontSize(size).text(value, x, y, options);
 
-  // Company, then the invoice's own facts on the right.
-  doc.font('Helvetica-Bold').fontSize(20).fillColor('#000').text(COMPANY.name, LEFT, 50);
-  doc.font('Helvetica').fontSize(9).fillColor('#555').text(COMPANY.address.join('\n'), LEFT, 76);
-  doc.font('Helvetica-Bold').fontSize(14).fillColor('#000').text(title, 280, 50, { width: RIGHT - 280, align: 'right' });
+  // Title and the invoice's own facts.
+  text('bold', 18, title, LEFT, 50, { width: RIGHT - LEFT });
+  doc.fillColor(GREY);
+  text('regular', 9, 'Issued by the customer on behalf of the supplier (self-billing)', LEFT, 76);
+  doc.fillColor('#000');
   const facts: [string, string][] = [
-    ['Issue date', day(invoice.issuedAt)],
-    ['Due date', invoice.dueAt ?? '—'],
-    ['Period', invoice.period],
-    ['Currency', invoice.currency],
+    ['Issue date', invoice.issuedAt ? dayInWords(invoice.issuedAt) : '—'],
+    ['Due date', invoice.dueAt ? dayInWords(invoice.dueAt) : '—'],
+    ['Period', monthSpan(invoice.period)],
     ['Status', titleCase(invoice.status)],
   ];
-  facts.forEach(([label, value], i) => {
-    doc.font('Helvetica').fontSize(10).text(`${label}: ${value}`, 280, 74 + i * 14, { width: RIGHT - 280, align: 'right' });
-  });
+  facts.forEach(([label, value], i) => text('regular', 10, `${label}: ${value}`, LEFT, 96 + i * 14));
 
-  // Bill to: the billing account as it was when the invoice was issued.
-  doc.font('Helvetica-Bold').fontSize(11).text('Bill to', LEFT, 160);
-  const billToLines = [billTo.legalName, billTo.billingEmail, ...(billTo.taxId ? [`Tax id: ${billTo.taxId}`] : [])];
-  doc.font('Helvetica').fontSize(10).text(billToLines.join('\n'), LEFT, 176, { width: 300 });
+  // The parties: the publisher supplies (its billing account as frozen at issue), the company buys.
+  const party = (heading: string, lines: string[], x: number) => {
+    text('bold', 11, heading, x, 170);
+    return text('regular', 10, lines.join('\n'), x, 186, { width: 230 }).y;
+  };
+  const partiesEnd = Math.max(
+    party('Supplier (publisher)', [supplier.legalName, ...(supplier.address?.split('\n') ?? []), ...(supplier.taxId ? [`Tax id: ${supplier.taxId}`] : []), supplier.billingEmail], LEFT),
+    party('Customer', [issuer.name, ...issuer.address, ...(issuer.taxId ? [`Tax id: ${issuer.taxId}`] : []), ...(issuer.email ? [issuer.email] : [])], 315),
+  );
 
-  // Lines, one per app, continuing on new pages when long.
+  const balance = invoice.totalMinor - invoice.paidMinor;
+  const headline = text('bold', 13, `Amount payable to ${supplier.legalName}: ${formatMinor(balance)} ${invoice.currency}`, LEFT, partiesEnd + 12, { width: RIGHT - LEFT }).y;
+
+  // One line per app, continuing on new pages when long.
   const header = (y: number) => {
-    doc.font('Helvetica-Bold').fontSize(10);
-    doc.text('Description', COLUMNS.description, y, { width: 240 });
-    doc.text('Impressions', COLUMNS.impressions, y, { width: 110, align: 'right' });
-    doc.text(`Amount (${invoice.currency})`, COLUMNS.amount, y, { width: RIGHT - COLUMNS.amount, align: 'right' });
+    doc.font('bold').fontSize(9);
+    doc.text('App', COLUMNS.app, y, { width: COLUMNS.appWidth });
+    doc.text('Impressions', COLUMNS.impressions - 80, y, { width: 80, align: 'right' });
+    doc.text(`Gross (${invoice.currency})`, COLUMNS.gross - 90, y, { width: 90, align: 'right' });
+    doc.text('Share rate', COLUMNS.rate - 60, y, { width: 60, align: 'right' });
+    doc.text(`Share (${invoice.currency})`, COLUMNS.share - 90, y, { width: 90, align: 'right' });
     doc.moveTo(LEFT, y + 14).lineTo(RIGHT, y + 14).stroke();
     return y + 20;
   };
-  let y = header(250);
-  doc.font('Helvetica').fontSize(10);
+  const row = (y: number, cells: { app: string; impressions: string; gross: string; rate: string; share: string }, font: 'regular' | 'bold' = 'regular') => {
+    doc.font(font).fontSize(9);
+    doc.text(cells.app, COLUMNS.app, y, { width: COLUMNS.appWidth, lineBreak: false, ellipsis: true });
+    doc.text(cells.impressions, COLUMNS.impressions - 80, y, { width: 80, align: 'right' });
+    doc.text(cells.gross, COLUMNS.gross - 90, y, { width: 90, align: 'right' });
+    doc.text(cells.rate, COLUMNS.rate - 60, y, { width: 60, align: 'right' });
+    doc.text(cells.share, COLUMNS.share - 90, y, { width: 90, align: 'right' });
+  };
+  const rate = formatRate(invoice.revenueShareBps);
+  let y = header(headline + 14);
   for (const line of invoice.lines) {
-    if (y > PAGE_BOTTOM - 80) {
+    if (y > PAGE_BOTTOM - 120) {
       doc.addPage();
       y = header(50);
-      doc.font('Helvetica').fontSize(10);
     }
-    doc.text(line.description, COLUMNS.description, y, { width: 240, lineBreak: false, ellipsis: true });
-    doc.text(group(String(line.impressions)), COLUMNS.impressions, y, { width: 110, align: 'right' });
-    doc.text(formatMinor(line.amountMinor), COLUMNS.amount, y, { width: RIGHT - COLUMNS.amount, align: 'right' });
-    y += 16;
+    row(y, { app: line.description, impressions: formatCount(line.impressions), gross: formatMicros(line.grossMicros), rate, share: formatMinor(line.amountMinor) });
+    y += 15;
   }
 
-  // Totals.
-  doc.moveTo(COLUMNS.impressions, y + 2).lineTo(RIGHT, y + 2).stroke();
+  // Totals: the share is the sum of the lines; payouts already sent reduce what is still payable.
+  doc.moveTo(LEFT, y + 2).lineTo(RIGHT, y + 2).stroke();
+  const gross = invoice.lines.reduce((sum, line) => sum + BigInt(line.grossMicros), 0n);
+  row(y + 8, { app: 'Total', impressions: '', gross: formatMicros(Number(gross)), rate: '', share: formatMinor(invoice.totalMinor) }, 'bold');
   const totals: [string, number][] = [
-    ['Total', invoice.totalMinor],
-    ['Paid', invoice.paidMinor],
-    ['Balance due', invoice.totalMinor - invoice.paidMinor],
+    ['Paid out', invoice.paidMinor],
+    ['Balance payable to the publisher', balance],
   ];
   totals.forEach(([label, amount], i) => {
-    doc.font(i === 0 ? 'Helvetica-Bold' : 'Helvetica').fontSize(10);
-    doc.text(label, COLUMNS.impressions, y + 8 + i * 16, { width: 110, align: 'right' });
-    doc.text(`${formatMinor(amount)} ${invoice.currency}`, COLUMNS.amount, y + 8 + i * 16, { width: RIGHT - COLUMNS.amount, align: 'right' });
+    text(i === 1 ? 'bold' : 'regular', 9, label, COLUMNS.rate - 250, y + 26 + i * 14, { width: 250, align: 'right' });
+    text(i === 1 ? 'bold' : 'regular', 9, `${formatMinor(amount)} ${invoice.currency}`, COLUMNS.share - 90, y + 26 + i * 14, { width: 90, align: 'right' });
   });
 
-  doc.font('Helvetica').fontSize(9).fillColor('#555').text(
-    `Payment terms: ${billTo.paymentTermsDays} days from the issue date. Amounts are your share of the gross revenue ` +
-      `your apps earned in ${invoice.period}, rounded to the cent per app.`,
+  doc.fillColor(GREY);
+  const due = invoice.dueAt ? `, by ${dayInWords(invoice.dueAt)}` : '';
+  text(
+    'regular',
+    8.5,
+    `Payment terms: ${issuer.name} pays the balance to the supplier within ${supplier.paymentTermsDays} days of the issue date${due}. ` +
+      `This self-billing invoice was issued by the customer on behalf of the supplier. The share is the supplier's ` +
+      `${rate} of the gross revenue its apps earned in ${monthInWords(invoice.period)}, per app rounded half-up to the cent.`,
     LEFT,
     Math.min(y + 70, PAGE_BOTTOM),
     { width: RIGHT - LEFT },

@@ -6,11 +6,10 @@
  * committed page and converges to the same invoices.
  */
 import type { Facade, Logger, ModuleDatabase } from '../../src/kernel/index.ts';
-import type { operationsContract, PublisherEarnings } from '../operations/contract.ts';
-import { writeTransaction } from './data/database.ts';
+import type { EarningsFailure, operationsContract, PublisherEarnings } from '../operations/contract.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
 import type { DraftInvoices } from './draftInvoices.ts';
-import { runView, type InvoiceRunOptions, type InvoiceRuns, type RunView } from './invoiceRuns.ts';
+import type { InvoiceRunOptions, InvoiceRuns, RunView } from './invoiceRuns.ts';
 
 export interface InvoiceRunnerDeps {
   models: BillingModels;
@@ -40,7 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvoices, invoiceRuns, runOptions }: InvoiceRunnerDeps) {
   const { BillingAccount } = models;
 
-  async function earningsOf(publisherIds: string[], month: string): Promise<PublisherEarnings[]> {
+  async function earningsOf(publisherIds: string[], month: string): Promise<(PublisherEarnings | EarningsFailure)[]> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await operationsFacade.earningsForMonth({ publisherIds, month });
@@ -63,10 +62,11 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
     if (!(await invoiceRuns.renew(null, run, owner))) throw new LeaseLost();
     const earnings = await earningsOf(accounts.map((a) => a.publisherId), run.period);
     const cursor = accounts[accounts.length - 1]!.publisherId;
-    await writeTransaction(db, async (trx) => {
+    await db.writeTransaction(async (trx) => {
       if (!(await invoiceRuns.renew(trx, run, owner))) throw new LeaseLost();
-      const outcome = await draftInvoices.applyPage(trx, run, accounts, earnings);
-      await invoiceRuns.advance(trx, run, { processed: accounts.length, ...outcome }, cursor);
+      const { failures, ...counts } = await draftInvoices.applyPage(trx, run, accounts, earnings);
+      await invoiceRuns.advance(trx, run, { processed: accounts.length, ...counts }, cursor);
+      await invoiceRuns.recordFailures(trx, run, failures);
     });
     run.cursor = cursor;
     return true;
@@ -87,7 +87,7 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
             await invoiceRuns.settle(run, owner, { status: 'succeeded' });
             break;
           }
-          hooks.onProgress?.(runView(await invoiceRuns.get(run.id)));
+          hooks.onProgress?.(await invoiceRuns.view(run.id));
         }
       } catch (error) {
         if (error instanceof LeaseLost) {
@@ -97,7 +97,7 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
           await invoiceRuns.settle(run, owner, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
         }
       }
-      const final = runView(await invoiceRuns.get(run.id));
+      const final = await invoiceRuns.view(run.id);
       log.info({ runId: run.id, ms: Date.now() - started, ...final }, 'invoice run ended');
       return final;
     },

@@ -7,10 +7,11 @@
  */
 import type { Knex } from 'knex';
 import { raw } from 'objection';
-import { isUniqueViolation, newId, type Clock, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { isUniqueViolation, monthHasEnded, newId, type Clock, type ModuleDatabase } from '../../src/kernel/index.ts';
 import { returnedRows } from './data/database.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
-import { periodInFuture, runInProgress, runNotFound } from './errors.ts';
+import type { RunFailure } from './draftInvoices.ts';
+import { periodNotEnded, runInProgress, runNotFound } from './errors.ts';
 
 export interface InvoiceRunOptions {
   /** Billing accounts per page: one earnings call and one transaction each. */
@@ -32,7 +33,10 @@ export interface InvoiceRunsDeps {
   runOptions: InvoiceRunOptions;
 }
 
-export function runView(run: InvoiceRun) {
+/** At most this many failures are listed on a run; `failed` counts them all. */
+export const LISTED_FAILURES = 100;
+
+export function runView(run: InvoiceRun, failures: RunFailure[] = []) {
   return {
     id: run.id,
     period: run.period,
@@ -43,6 +47,7 @@ export function runView(run: InvoiceRun) {
     updated: run.updated,
     skipped: run.skipped,
     failed: run.failed,
+    failures,
     error: run.error,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
@@ -89,7 +94,7 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
    */
   async function request(period: string, options: { requestedBy: string | null; owner?: string }): Promise<InvoiceRun> {
     const now = clock.now();
-    if (period > now.toISOString().slice(0, 7)) throw periodInFuture(period);
+    if (!monthHasEnded(period, now)) throw periodNotEnded(period);
     const total = await BillingAccount.query().resultSize();
     const stamp = now.toISOString();
     const claimed = options.owner !== undefined;
@@ -123,12 +128,30 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     return taken;
   }
 
+  async function get(id: string): Promise<InvoiceRun> {
+    const run = await InvoiceRun.query().findById(id);
+    if (!run) throw runNotFound(id);
+    return run;
+  }
+
   return {
     request,
-    async get(id: string): Promise<InvoiceRun> {
-      const run = await InvoiceRun.query().findById(id);
-      if (!run) throw runNotFound(id);
-      return run;
+    get,
+
+    /** The run as the API shows it, with the first failures listed. */
+    async view(id: string): Promise<RunView> {
+      const run = await get(id);
+      const failures = await db.knex('invoice_run_failures').where({ run_id: id }).orderBy('publisher_id').limit(LISTED_FAILURES);
+      return runView(run, failures.map((f) => ({ publisherId: f.publisher_id, code: f.code, message: f.message })));
+    },
+
+    /** Why a page's publishers could not be invoiced (same transaction as the page). */
+    async recordFailures(trx: Knex.Transaction, run: InvoiceRun, failures: RunFailure[]): Promise<void> {
+      if (failures.length === 0) return;
+      await trx('invoice_run_failures')
+        .insert(failures.map((f) => ({ run_id: run.id, publisher_id: f.publisherId, code: f.code.slice(0, 80), message: f.message.slice(0, 2000) })))
+        .onConflict(['run_id', 'publisher_id'])
+        .merge();
     },
 
     /** The oldest queued or abandoned run, now held by `owner`; null when there is none. */

@@ -37,9 +37,10 @@ export function invoiceView(row: Invoice) {
       appId: line.appId,
       description: line.description,
       impressions: line.impressions,
+      grossMicros: line.grossMicros,
       amountMinor: line.amountMinor,
     })),
-    billTo: row.billTo,
+    billTo: withAddress(row.billTo),
     issuedAt: row.issuedAt,
     dueAt: row.dueAt,
     paidAt: row.paidAt,
@@ -79,8 +80,12 @@ interface LineRow {
   app_id: string;
   description: string;
   impressions: number | string;
+  gross_micros: number | string;
   amount_minor: number | string;
 }
+
+/** Invoices issued before addresses were kept have none. */
+const withAddress = (billTo: BillTo | null): BillTo | null => (billTo ? { ...billTo, address: billTo.address ?? null } : null);
 
 /** The same view as invoiceView(), straight from rows: the list is the hot read path, and skipping model hydration halves its cost. */
 function invoiceViewOfRow(row: InvoiceRow, lines: LineRow[]): InvoiceView {
@@ -98,9 +103,10 @@ function invoiceViewOfRow(row: InvoiceRow, lines: LineRow[]): InvoiceView {
       appId: line.app_id,
       description: line.description,
       impressions: jsonIntegerOf(line.impressions),
+      grossMicros: jsonIntegerOf(line.gross_micros),
       amountMinor: jsonIntegerOf(line.amount_minor),
     })),
-    billTo: typeof row.bill_to === 'string' ? (JSON.parse(row.bill_to) as BillTo) : row.bill_to,
+    billTo: withAddress(typeof row.bill_to === 'string' ? (JSON.parse(row.bill_to) as BillTo) : row.bill_to),
     issuedAt: row.issued_at,
     dueAt: row.due_at,
     paidAt: row.paid_at,
@@ -158,7 +164,7 @@ function linesSql(count: number): string {
   let sql = linesSqls.get(count);
   if (sql === undefined) {
     const ids = Array.from({ length: count }, () => '?').join(', ');
-    sql = `select "invoice_id", "app_id", "description", "impressions", "amount_minor" from "invoice_lines" where "invoice_id" in (${ids}) order by "position" asc`;
+    sql = `select "invoice_id", "app_id", "description", "impressions", "gross_micros", "amount_minor" from "invoice_lines" where "invoice_id" in (${ids}) order by "position" asc`;
     linesSqls.set(count, sql);
   }
   return sql;

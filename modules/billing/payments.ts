@@ -1,12 +1,13 @@
 /**
- * Payments against issued invoices. A bank reference names one payment per
- * invoice: sending it again returns that payment (200) instead of recording
- * it twice; the same reference with a different amount or day is a conflict
- * (409). Reaching the total makes the invoice paid and publishes InvoicePaid.
+ * Payments are the payouts the company sends a publisher against its issued
+ * (self-billing) invoice. A bank reference names one payout per invoice:
+ * sending it again returns that payment (200) instead of recording it twice;
+ * the same reference with a different amount or day is a conflict (409).
+ * Reaching the total makes the invoice paid and publishes InvoicePaid.
  */
-import { isUniqueViolation, newId, type Caller, type Clock, type ModuleDatabase, type Outbox } from '../../src/kernel/index.ts';
+import { dayOf, invalid, isUniqueViolation, newId, type Caller, type Clock, type FieldError, type ModuleDatabase, type Outbox } from '../../src/kernel/index.ts';
 import { InvoicePaid } from './contract.ts';
-import { forUpdate, writeTransaction } from './data/database.ts';
+import { forUpdate } from './data/database.ts';
 import type { BillingModels, Payment } from './data/models.ts';
 import { changedConcurrently, invoiceNotFound, invoiceNotPayable, overpayment, paymentReferenceReused } from './errors.ts';
 
@@ -19,8 +20,36 @@ export interface PaymentsDeps {
 
 export interface PaymentInput {
   amountMinor: number;
-  receivedOn: string;
-  reference: string;
+  paidOn: string;
+  bankReference: string;
+}
+
+/** What the API sends: `paidOn`/`bankReference`, and under their former names `receivedOn`/`reference`. */
+export interface PaymentRequest {
+  amountMinor: number;
+  paidOn?: string;
+  bankReference?: string;
+  receivedOn?: string;
+  reference?: string;
+}
+
+/** One name or its former one, not two different values; paid out from 2000 on and not in the future. */
+export function paymentInput(request: PaymentRequest, today: string): PaymentInput {
+  const errors: FieldError[] = [];
+  const pick = (name: 'paidOn' | 'bankReference', former: 'receivedOn' | 'reference'): string => {
+    const value = request[name] ?? request[former];
+    if (value === undefined) errors.push({ path: `/${name}`, message: 'is required' });
+    else if (request[name] !== undefined && request[former] !== undefined && request[name] !== request[former]) {
+      errors.push({ path: `/${former}`, message: `is the former name of ${name} and must not differ from it` });
+    }
+    return value ?? '';
+  };
+  const input = { amountMinor: request.amountMinor, paidOn: pick('paidOn', 'receivedOn'), bankReference: pick('bankReference', 'reference') };
+  if (input.paidOn !== '' && (input.paidOn < '2000-01-01' || input.paidOn > today)) {
+    errors.push({ path: request.paidOn !== undefined ? '/paidOn' : '/receivedOn', message: `must be between 2000-01-01 and today (${today}, UTC)` });
+  }
+  if (errors.length > 0) throw invalid('VALIDATION_FAILED', `${errors[0]!.path} ${errors[0]!.message}`, errors);
+  return input;
 }
 
 export function paymentView(row: Payment, currency: string) {
@@ -29,8 +58,10 @@ export function paymentView(row: Payment, currency: string) {
     invoiceId: row.invoiceId,
     amountMinor: row.amountMinor,
     currency,
-    receivedOn: row.receivedOn,
-    reference: row.reference,
+    paidOn: row.paidOn,
+    bankReference: row.bankReference,
+    receivedOn: row.paidOn,
+    reference: row.bankReference,
     createdAt: row.createdAt,
   };
 }
@@ -42,13 +73,13 @@ export function makePayments({ models, db, outbox, clock }: PaymentsDeps) {
   const lock = forUpdate(db.dialect);
 
   async function record(caller: Caller, invoiceId: string, input: PaymentInput): Promise<{ payment: PaymentView; created: boolean }> {
-    return writeTransaction(db, async (trx) => {
+    return db.writeTransaction(async (trx) => {
       // The invoice row lock serialises payments of one invoice, so the sum below cannot race.
       const invoice = await Invoice.query(trx).findById(invoiceId).modify(lock);
       if (!invoice) throw invoiceNotFound(invoiceId);
-      const known = await Payment.query(trx).findOne({ invoice_id: invoiceId, reference: input.reference });
+      const known = await Payment.query(trx).findOne({ invoice_id: invoiceId, bank_reference: input.bankReference });
       if (known) {
-        if (known.amountMinor !== input.amountMinor || known.receivedOn !== input.receivedOn) throw paymentReferenceReused(input.reference);
+        if (known.amountMinor !== input.amountMinor || known.paidOn !== input.paidOn) throw paymentReferenceReused(input.bankReference);
         return { payment: paymentView(known, invoice.currency), created: false };
       }
       if (invoice.status !== 'issued') throw invoiceNotPayable(invoice.status);
@@ -60,8 +91,8 @@ export function makePayments({ models, db, outbox, clock }: PaymentsDeps) {
         id: newId('pay'),
         invoiceId,
         amountMinor: input.amountMinor,
-        receivedOn: input.receivedOn,
-        reference: input.reference,
+        paidOn: input.paidOn,
+        bankReference: input.bankReference,
         recordedBy: caller.tokenId,
         createdAt: now,
       });
@@ -88,7 +119,8 @@ export function makePayments({ models, db, outbox, clock }: PaymentsDeps) {
   }
 
   return {
-    async record(caller: Caller, invoiceId: string, input: PaymentInput) {
+    async record(caller: Caller, invoiceId: string, request: PaymentRequest) {
+      const input = paymentInput(request, dayOf(clock.now()));
       try {
         return await record(caller, invoiceId, input);
       } catch (error) {

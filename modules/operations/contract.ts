@@ -37,6 +37,23 @@ export const PublisherEarnings = Type.Object({
 });
 export type PublisherEarnings = Static<typeof PublisherEarnings>;
 
+/** A publisher whose month cannot be given (its figures pass what JSON holds exactly): one failure, not a failed page. */
+export const EarningsFailure = Type.Object({
+  publisherId: Type.String(),
+  failure: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+export type EarningsFailure = Static<typeof EarningsFailure>;
+
+/** What an issued invoice bills, per app that earned: the figures a close checks the draft against. */
+export const BilledApp = Strict({ appId: Type.String({ maxLength: 40 }), grossMicros: Micros, impressions: Type.Integer({ minimum: 0 }) });
+
+const IssueAttempt = {
+  publisherId: Type.String({ maxLength: 40 }),
+  period: Month,
+  invoiceId: Type.String({ maxLength: 40 }),
+  fence: Type.Integer({ minimum: 1, description: "the issue attempt's number: later attempts bring higher numbers" }),
+};
+
 const PublisherFacts = {
   publisherId: Type.String(),
   name: Type.String(),
@@ -81,7 +98,25 @@ export const operationsContract = defineContract({
       description: 'Earnings of a page of publishers for one UTC month, by app; one call per page, not per publisher.',
       idempotent: true,
       input: Strict({ publisherIds: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 1000 }), month: Month }),
-      output: Type.Array(PublisherEarnings),
+      output: Type.Array(Type.Union([PublisherEarnings, EarningsFailure])),
+    }),
+    closeMonth: defineMethod({
+      description:
+        "Closes a publisher's month to delivery rows for an invoice being issued, if the month's figures at this instant " +
+        "are the expected ones (closed); otherwise leaves it as it is and answers the fresh figures (stale), or refuses an " +
+        'attempt older than one already seen (superseded). Delivery writes and the close exclude each other.',
+      idempotent: false,
+      input: Strict({ ...IssueAttempt, expected: Type.Array(BilledApp, { maxItems: 10_000 }) }),
+      output: Strict({
+        outcome: StringEnum(['closed', 'stale', 'superseded']),
+        earnings: Nullable(PublisherEarnings),
+      }),
+    }),
+    releaseMonth: defineMethod({
+      description: 'Reopens a month closed by this issue attempt, which did not issue its invoice; any other close is left alone.',
+      idempotent: true,
+      input: Strict(IssueAttempt),
+      output: Strict({ released: Type.Boolean() }),
     }),
   },
   events: { PublisherRegistered, PublisherUpdated },

@@ -3,8 +3,9 @@
  * invoices and balance from Billing's facade (one call), its last payment from
  * Billing's events.
  */
-import { dayOf, type Clock, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
-import type { billingContract } from '../billing/contract.ts';
+import type { Knex } from 'knex';
+import { dayOf, type Clock, type EventEnvelope, type EventPayload, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
+import type { billingContract, InvoicePaid } from '../billing/contract.ts';
 import { earningsBetween } from './earnings.ts';
 import type { Publishers } from './publishers.ts';
 
@@ -36,3 +37,11 @@ export function makeDashboard({ db, clock, publishers, billingFacade }: {
 }
 
 export type Dashboard = ReturnType<typeof makeDashboard>;
+
+/** billing.InvoicePaid: the dashboard's last payment (in Operations' own transaction, with its inbox record). */
+export async function recordPayment(event: EventEnvelope<EventPayload<typeof InvoicePaid>>, trx: Knex.Transaction): Promise<void> {
+  const { publisherId, invoiceId, paidAt } = event.payload;
+  const current = await trx('last_payments').where({ publisher_id: publisherId }).first();
+  if (current && current.paid_at >= paidAt) return;
+  await trx('last_payments').insert({ publisher_id: publisherId, invoice_id: invoiceId, paid_at: paidAt }).onConflict('publisher_id').merge();
+}

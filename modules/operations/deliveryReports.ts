@@ -1,29 +1,21 @@
 /**
- * Delivery reports arrive in bulk. All rows are checked before any is written;
- * then all are upserted by (ad unit, day) in one transaction with multi-row
- * statements — never a query per row.
+ * Delivery reports arrive in bulk. Every row is checked before any is written
+ * and every problem is answered at once. The rows' months are then locked
+ * (shared: a write and Billing's close of the same month exclude each other),
+ * rows in closed months refused, and all rows upserted by (ad unit, day) with
+ * multi-row statements — never a query per row — inside one transaction.
  */
 import type { Knex } from 'knex';
-import { DomainError, invalid, monthOf, type Dialect, type FieldError, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { Strict, Type, monthOf, validator, type Clock, type Dialect, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { duplicateProblems, inRowOrder, MAX_MONTH_TOTAL, rowProblems, type DeliveryRow, type RowProblem } from './deliveryRules.ts';
+import { deliveryRowsInvalid, periodClosed } from './errors.ts';
+import { closedAmong, lockMonths, monthKey, splitMonthKey } from './monthLocks.ts';
 
-export interface DeliveryRow {
-  adUnitId: string;
-  date: string;
-  impressions: number;
-  clicks: number;
-  revenueMicros: number;
-}
-
-/** What row checks need to know: which publisher owns each ad unit, and which months are closed. */
-export interface DeliveryFacts {
-  publisherOf: Map<string, string>;
-  closed: Set<string>;
-}
-
+export const MAX_DELIVERY_ROWS = 10_000;
 export const UPSERT_CHUNK = 1_000;
 
-/** Loads the facts for the given ad units, or for every ad unit (file imports). */
-export async function loadFacts(knex: Knex, adUnitIds: string[] | 'all'): Promise<DeliveryFacts> {
+/** Which publisher owns each of the given ad units (unknown ones are left out), or of every ad unit. */
+export async function publishersOfAdUnits(knex: Knex, adUnitIds: string[] | 'all'): Promise<Map<string, string>> {
   const publisherOf = new Map<string, string>();
   const ids = adUnitIds === 'all' ? null : [...new Set(adUnitIds)];
   for (let i = 0; ids === null ? i === 0 : i < ids.length; i += 5_000) {
@@ -33,44 +25,20 @@ export async function loadFacts(knex: Knex, adUnitIds: string[] | 'all'): Promis
       .select('ad_units.id', 'apps.publisher_id');
     for (const row of rows) publisherOf.set(row.id, row.publisher_id);
   }
-  const publishers = [...new Set(publisherOf.values())];
-  const closed = new Set<string>();
-  for (let i = 0; i < publishers.length; i += 5_000) {
-    const rows: { publisher_id: string; period: string }[] = await knex('closed_periods')
-      .whereIn('publisher_id', publishers.slice(i, i + 5_000))
-      .select('publisher_id', 'period');
-    for (const row of rows) closed.add(`${row.publisher_id}:${row.period}`);
-  }
-  return { publisherOf, closed };
-}
-
-export type RowVerdict = { ok: true } | { ok: false; closed: boolean; problems: { field: string; message: string }[] };
-
-/** Rules beyond the row's shape: clicks within impressions, a known ad unit, an open month. */
-export function checkRow(row: DeliveryRow, facts: DeliveryFacts): RowVerdict {
-  const problems: { field: string; message: string }[] = [];
-  if (row.clicks > row.impressions) problems.push({ field: 'clicks', message: 'must not exceed impressions' });
-  const publisherId = facts.publisherOf.get(row.adUnitId);
-  if (publisherId === undefined) problems.push({ field: 'adUnitId', message: 'is not a known ad unit' });
-  if (problems.length > 0) return { ok: false, closed: false, problems };
-  if (facts.closed.has(`${publisherId}:${monthOf(row.date)}`)) {
-    return { ok: false, closed: true, problems: [{ field: 'date', message: `falls in ${monthOf(row.date)}, already invoiced (closed)` }] };
-  }
-  return { ok: true };
+  return publisherOf;
 }
 
 /**
- * Upserts by (ad unit, day), a later row for the same key replacing an earlier
- * one. PostgreSQL: one `INSERT … SELECT FROM unnest(five arrays) ON CONFLICT …
- * DO UPDATE` per batch — five parameters however many rows, so nothing per row
- * to parse or plan. SQLite: multi-row `INSERT … VALUES (…), (…) ON CONFLICT …`,
- * UPSERT_CHUNK rows per statement (Knex would compile a multi-row insert for
- * SQLite into a compound SELECT capped at 500 rows).
+ * Upserts by (ad unit, day), a later row for the same key replacing an earlier one, in key order
+ * (two writers of the same rows then never wait for each other in a circle). PostgreSQL: one
+ * `INSERT … SELECT FROM unnest(five arrays) ON CONFLICT … DO UPDATE` per batch — five parameters
+ * however many rows. SQLite: multi-row `INSERT … VALUES (…), (…) ON CONFLICT …`, UPSERT_CHUNK rows
+ * per statement (Knex would compile a multi-row insert for SQLite into a compound SELECT capped at 500 rows).
  */
 export async function upsertRows(trx: Knex.Transaction, rows: DeliveryRow[], dialect: Dialect): Promise<void> {
   const latest = new Map<string, DeliveryRow>();
   for (const row of rows) latest.set(`${row.adUnitId} ${row.date}`, row);
-  const unique = [...latest.values()];
+  const unique = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   if (unique.length === 0) return;
   const onConflict = `ON CONFLICT (ad_unit_id, day) DO UPDATE SET
        impressions = excluded.impressions, clicks = excluded.clicks, revenue_micros = excluded.revenue_micros`;
@@ -93,27 +61,89 @@ export async function upsertRows(trx: Knex.Transaction, rows: DeliveryRow[], dia
   }
 }
 
-export function makeDeliveryReports({ db }: { db: ModuleDatabase }) {
+/** Sums compared exactly in SQL (PostgreSQL numeric; SQLite integers, whose own overflow is reported as well). */
+const OVER_LIMIT = `
+  SELECT a.publisher_id, substr(d.day, 1, 7) AS period
+  FROM delivery_reports d JOIN ad_units u ON u.id = d.ad_unit_id JOIN apps a ON a.id = u.app_id
+  WHERE a.publisher_id IN (SELECT value FROM json_each(?)) AND d.day BETWEEN ? AND ?
+  GROUP BY a.publisher_id, substr(d.day, 1, 7)
+  HAVING sum(d.revenue_micros) > ${MAX_MONTH_TOTAL} OR sum(d.impressions) > ${MAX_MONTH_TOTAL}`;
+
+/** The written months (publisher month keys) whose revenue or impressions now pass MAX_MONTH_TOTAL. */
+export async function monthsOverLimit(trx: Knex.Transaction, dialect: Dialect, keys: Set<string>): Promise<string[]> {
+  const byPublisher = new Map<string, string[]>();
+  for (const key of keys) {
+    const { publisherId, period } = splitMonthKey(key);
+    byPublisher.set(publisherId, [...(byPublisher.get(publisherId) ?? []), period]);
+  }
+  const publishers = [...byPublisher.keys()];
+  const over: string[] = [];
+  for (let i = 0; i < publishers.length; i += 1_000) {
+    const page = publishers.slice(i, i + 1_000);
+    const periods = page.flatMap((id) => byPublisher.get(id)!).sort();
+    const sql = dialect === 'postgres' ? OVER_LIMIT.replace('SELECT value FROM json_each(?)', 'SELECT json_array_elements_text(?::json)') : OVER_LIMIT;
+    let rows: { publisher_id: string; period: string }[];
+    try {
+      const result = await trx.raw(sql, [JSON.stringify(page), `${periods[0]}-01`, `${periods[periods.length - 1]}-31`]);
+      rows = dialect === 'postgres' ? result.rows : result;
+    } catch (error) {
+      // SQLite stops a sum past 2^63: far past the limit, in one of these months.
+      if (!/integer overflow/.test((error as Error).message)) throw error;
+      rows = page.flatMap((id) => byPublisher.get(id)!.map((period) => ({ publisher_id: id, period })));
+    }
+    over.push(...rows.map((row) => monthKey(row.publisher_id, row.period)).filter((key) => keys.has(key)));
+  }
+  return over;
+}
+
+export function makeDeliveryReports({ db, clock }: { db: ModuleDatabase; clock: Clock }) {
+  const envelope = validator(Strict({ rows: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_DELIVERY_ROWS }) }));
+
   return {
-    /** All or nothing: 422 naming every bad row, 409 for rows in closed months, else every row upserted. */
-    async put(rows: DeliveryRow[]): Promise<{ accepted: number }> {
-      return db.knex.transaction(async (trx) => {
-        const facts = await loadFacts(trx, rows.map((r) => r.adUnitId));
-        const invalidRows: FieldError[] = [];
-        const closedRows: FieldError[] = [];
-        rows.forEach((row, index) => {
-          const verdict = checkRow(row, facts);
-          if (verdict.ok) return;
-          const errors = verdict.problems.map((p) => ({ path: `/rows/${index}/${p.field}`, message: p.message }));
-          (verdict.closed ? closedRows : invalidRows).push(...errors);
-        });
-        if (invalidRows.length > 0) {
-          throw invalid('OPERATIONS.DELIVERY_ROWS_INVALID', `${invalidRows.length} problem(s) in the rows; nothing was written`, invalidRows);
+    /** All or nothing: 422 naming every problem (409 when the only one is a closed month), else every row upserted. */
+    async put(body: unknown): Promise<{ accepted: number }> {
+      const { rows } = envelope(body);
+      const at = (index: number) => `/rows/${index}`;
+      const now = clock.now();
+      const problems: RowProblem[] = [];
+      const good: { index: number; row: DeliveryRow }[] = [];
+      rows.forEach((row, index) => {
+        const found = rowProblems(row, index, at(index), now);
+        if (found.length > 0) problems.push(...found);
+        else good.push({ index, row: row as DeliveryRow });
+      });
+      problems.push(...duplicateProblems(good, at));
+
+      return db.writeTransaction(async (trx) => {
+        const publisherOf = await publishersOfAdUnits(trx, good.map(({ row }) => row.adUnitId));
+        const monthOfRow = new Map<number, string>();
+        for (const { index, row } of good) {
+          const publisherId = publisherOf.get(row.adUnitId);
+          if (publisherId === undefined) problems.push({ index, path: `${at(index)}/adUnitId`, message: 'is not a known ad unit' });
+          else monthOfRow.set(index, monthKey(publisherId, monthOf(row.date)));
         }
-        if (closedRows.length > 0) {
-          throw new DomainError('OPERATIONS.PERIOD_CLOSED', 'conflict', `${closedRows.length} row(s) fall in invoiced months; nothing was written`, closedRows);
+        const keys = new Set(monthOfRow.values());
+        await lockMonths(trx, db.dialect, keys, 'shared');
+        const closed = await closedAmong(trx, keys);
+        const closedRows = [...monthOfRow]
+          .filter(([, key]) => closed.has(key))
+          .map(([index, key]) => ({ index, path: `${at(index)}/date`, message: `falls in ${splitMonthKey(key).period}, already invoiced (closed)` }));
+        if (problems.length > 0) throw deliveryRowsInvalid(inRowOrder([...problems, ...closedRows]));
+        if (closedRows.length > 0) throw periodClosed(inRowOrder(closedRows));
+
+        await upsertRows(trx, good.map(({ row }) => row), db.dialect);
+        const over = new Set(await monthsOverLimit(trx, db.dialect, keys));
+        if (over.size > 0) {
+          throw deliveryRowsInvalid(
+            inRowOrder(
+              [...monthOfRow].filter(([, key]) => over.has(key)).map(([index, key]) => ({
+                index,
+                path: `${at(index)}/revenueMicros`,
+                message: `would take ${splitMonthKey(key).period} of its publisher past ${MAX_MONTH_TOTAL} (revenue or impressions)`,
+              })),
+            ),
+          );
         }
-        await upsertRows(trx, rows, db.dialect);
         return { accepted: rows.length };
       });
     },

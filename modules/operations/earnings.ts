@@ -3,8 +3,8 @@
  * = gross × bps / 10^4 rounded half-up (BigInt), totals = sums of the apps.
  */
 import type { Knex } from 'knex';
-import { invalid, shareMicros, sum, toBigInt, toJsonInteger } from '../../src/kernel/index.ts';
-import type { PublisherEarnings } from './contract.ts';
+import { invalid, monthBounds, shareMicros, sum, toBigInt, toJsonInteger } from '../../src/kernel/index.ts';
+import type { EarningsFailure, PublisherEarnings } from './contract.ts';
 
 interface AppTotalsRow {
   publisher_id: string;
@@ -16,21 +16,58 @@ interface AppTotalsRow {
   gross: number | string;
 }
 
+const tooLarge = (from: string, to: string) =>
+  invalid('OPERATIONS.TOTAL_TOO_LARGE', `Totals between ${from} and ${to} exceed 2^53 - 1 and cannot be given exactly; ask for a shorter range`);
+
+/** SQLite stops a whole query whose sum passes 2^63; PostgreSQL's numeric sums never overflow. */
+const isSumOverflow = (error: unknown) => /integer overflow/.test((error as Error | null)?.message ?? '');
+
 /**
  * Earnings of each given publisher between two days (inclusive), every app listed; one query.
- * Rows may each hold up to 2^53 - 1, so a sum can pass what a JSON number holds
- * exactly (or, on SQLite, 2^63): that is the caller's range, a 422, not a 500.
+ * Rows may be summed past what a JSON number holds exactly: that is the caller's range, a 422, not a 500.
  */
 export async function earningsBetween(knex: Knex, publisherIds: string[], from: string, to: string): Promise<PublisherEarnings[]> {
+  let rows: AppTotalsRow[];
   try {
-    return await sumEarnings(knex, publisherIds, from, to);
+    rows = await appTotals(knex, publisherIds, from, to);
   } catch (error) {
-    if (error instanceof RangeError || /integer overflow/.test((error as Error | null)?.message ?? '')) {
-      throw invalid('OPERATIONS.TOTAL_TOO_LARGE', `Totals between ${from} and ${to} exceed 2^53 - 1 and cannot be given exactly; ask for a shorter range`);
-    }
+    if (isSumOverflow(error)) throw tooLarge(from, to);
     throw error;
   }
+  return [...toEarnings(rows, publisherIds, from, to).values()].map((earnings) => {
+    if ('failure' in earnings) throw tooLarge(from, to);
+    return earnings;
+  });
 }
+
+/**
+ * A month's earnings of a page of publishers, one query; a publisher whose figures cannot be given
+ * exactly is a failure of its own, so the rest of the page is still invoiced.
+ */
+export async function monthEarnings(knex: Knex, publisherIds: string[], month: string): Promise<(PublisherEarnings | EarningsFailure)[]> {
+  const { from, to } = monthBounds(month);
+  try {
+    return [...toEarnings(await appTotals(knex, publisherIds, from, to), publisherIds, from, to).values()];
+  } catch (error) {
+    if (!isSumOverflow(error)) throw error;
+  }
+  // Some publisher's sum overflowed the query: one query each finds who.
+  const results: (PublisherEarnings | EarningsFailure)[] = [];
+  for (const id of publisherIds) {
+    try {
+      results.push(...toEarnings(await appTotals(knex, [id], from, to), [id], from, to).values());
+    } catch (error) {
+      if (!isSumOverflow(error)) throw error;
+      results.push(failure(id, from, to));
+    }
+  }
+  return results;
+}
+
+const failure = (publisherId: string, from: string, to: string): EarningsFailure => ({
+  publisherId,
+  failure: { code: 'OPERATIONS.TOTAL_TOO_LARGE', message: tooLarge(from, to).message },
+});
 
 /**
  * PostgreSQL: each ad unit's days summed by its own index range (a LATERAL subquery on
@@ -79,30 +116,46 @@ async function appTotals(knex: Knex, publisherIds: string[], from: string, to: s
     );
 }
 
-async function sumEarnings(knex: Knex, publisherIds: string[], from: string, to: string): Promise<PublisherEarnings[]> {
-  if (publisherIds.length === 0) return [];
-  const rows = await appTotals(knex, publisherIds, from, to);
-
-  const byPublisher = new Map<string, PublisherEarnings>();
+/** The rows grouped per publisher, in the order of the ids asked for; unknown ids are left out. */
+function toEarnings(rows: AppTotalsRow[], publisherIds: string[], from: string, to: string): Map<string, PublisherEarnings | EarningsFailure> {
+  const byPublisher = new Map<string, AppTotalsRow[]>();
   for (const row of rows) {
-    let earnings = byPublisher.get(row.publisher_id);
-    if (!earnings) {
-      earnings = { publisherId: row.publisher_id, revenueShareBps: row.revenue_share_bps, grossMicros: 0, shareMicros: 0, apps: [] };
-      byPublisher.set(row.publisher_id, earnings);
+    const own = byPublisher.get(row.publisher_id);
+    if (own) own.push(row);
+    else byPublisher.set(row.publisher_id, [row]);
+  }
+  const result = new Map<string, PublisherEarnings | EarningsFailure>();
+  for (const id of publisherIds) {
+    const own = byPublisher.get(id);
+    if (!own || result.has(id)) continue;
+    try {
+      result.set(id, publisherEarnings(own));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      result.set(id, failure(id, from, to));
     }
-    if (row.app_id === null) continue; // a publisher without apps
-    earnings.apps.push({
-      appId: row.app_id,
+  }
+  return result;
+}
+
+/** One publisher's rows (one per app, or one without an app); throws RangeError past 2^53 - 1. */
+function publisherEarnings(rows: AppTotalsRow[]): PublisherEarnings {
+  const first = rows[0]!;
+  const apps = rows
+    .filter((row) => row.app_id !== null)
+    .map((row) => ({
+      appId: row.app_id!,
       name: row.name!,
       impressions: toJsonInteger(toBigInt(row.impressions)),
       clicks: toJsonInteger(toBigInt(row.clicks)),
       grossMicros: toJsonInteger(toBigInt(row.gross)),
       shareMicros: toJsonInteger(shareMicros(row.gross, row.revenue_share_bps)),
-    });
-  }
-  for (const earnings of byPublisher.values()) {
-    earnings.grossMicros = toJsonInteger(sum(earnings.apps.map((a) => a.grossMicros)));
-    earnings.shareMicros = toJsonInteger(sum(earnings.apps.map((a) => a.shareMicros)));
-  }
-  return publisherIds.filter((id) => byPublisher.has(id)).map((id) => byPublisher.get(id)!);
+    }));
+  return {
+    publisherId: first.publisher_id,
+    revenueShareBps: first.revenue_share_bps,
+    grossMicros: toJsonInteger(sum(apps.map((a) => a.grossMicros))),
+    shareMicros: toJsonInteger(sum(apps.map((a) => a.shareMicros))),
+    apps,
+  };
 }

@@ -1,11 +1,12 @@
 /** Operations' facade for other modules, as its contract declares it: coarse and batched. */
-import { decodeCursor, monthBounds, toPage, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { decodeCursor, toPage, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { operationsContract } from './contract.ts';
 import type { OperationsModels, Publisher } from './data/models.ts';
+import { monthEarnings } from './earnings.ts';
+import type { MonthCloses } from './monthCloses.ts';
 import { view } from './publishers.ts';
-import { earningsBetween } from './earnings.ts';
 
-export function makeOperationsFacade({ db, models }: { db: ModuleDatabase; models: OperationsModels }): Facade<typeof operationsContract> {
+export function makeOperationsFacade({ db, models, monthCloses }: { db: ModuleDatabase; models: OperationsModels; monthCloses: MonthCloses }): Facade<typeof operationsContract> {
   const summary = (p: Publisher) => {
     const { version, createdAt, updatedAt, ...facts } = view(p);
     return facts;
@@ -27,9 +28,8 @@ export function makeOperationsFacade({ db, models }: { db: ModuleDatabase; model
       return toPage(rows, limit, (p) => [p.id], summary);
     },
 
-    async earningsForMonth({ publisherIds, month }) {
-      const { from, to } = monthBounds(month);
-      return earningsBetween(db.knex, publisherIds, from, to);
-    },
+    earningsForMonth: ({ publisherIds, month }) => monthEarnings(db.knex, publisherIds, month),
+    closeMonth: (request) => monthCloses.close(request),
+    releaseMonth: (request) => monthCloses.release(request),
   };
 }

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asFunction } from 'awilix';
 import { defineModule, type CommandSpec, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
-import { InvoiceIssued, InvoicePaid, InvoiceVoided, billingContract } from '../billing/contract.ts';
+import { InvoicePaid, InvoiceVoided, billingContract } from '../billing/contract.ts';
 import { makeCatalog, type Catalog } from './catalog.ts';
-import { closeMonth, recordPayment, reopenMonth } from './closedPeriods.ts';
 import { operationsContract } from './contract.ts';
-import { makeDashboard, type Dashboard } from './dashboard.ts';
+import { makeDashboard, recordPayment, type Dashboard } from './dashboard.ts';
 import { bindModels, type OperationsModels } from './data/models.ts';
 import { importDeliveries } from './deliveryImport.ts';
 import { makeDeliveryReports, type DeliveryReports } from './deliveryReports.ts';
+import { makeMonthCloses, type MonthCloses } from './monthCloses.ts';
 import { makeOperationsFacade } from './facade.ts';
 import { catalogRoutes } from './http/catalogRoutes.ts';
 import { deliveryRoutes } from './http/deliveryRoutes.ts';
@@ -22,6 +22,7 @@ interface OperationsCradle extends PlatformCradle {
   publishers: Publishers;
   catalog: Catalog;
   deliveryReports: DeliveryReports;
+  monthCloses: MonthCloses;
   dashboard: Dashboard;
   billingFacade: Facade<typeof billingContract>;
 }
@@ -33,7 +34,7 @@ function commands(cradle: OperationsCradle): CommandSpec[] {
       summary: 'Import an ad-network CSV dump (all lines or none)',
       arguments: [{ name: 'file', description: 'the CSV file, with the header ad_unit_id,date,impressions,clicks,revenue_micros', file: true }],
       async run({ args }, io) {
-        const result = await importDeliveries(cradle.db, args.file!, io);
+        const result = await importDeliveries(cradle.db, cradle.clock, args.file!, io);
         for (const bad of result.badLines) io.err.write(`line ${bad.line}: ${bad.message}\n`);
         if (result.moreBadLines > 0) io.err.write(`… and ${result.moreBadLines} more bad lines\n`);
         if (result.badLines.length > 0) {
@@ -58,14 +59,15 @@ export const operationsModule = defineModule<OperationsCradle>({
       publishers: asFunction(makePublishers).singleton(),
       catalog: asFunction(makeCatalog).singleton(),
       deliveryReports: asFunction(makeDeliveryReports).singleton(),
+      monthCloses: asFunction(makeMonthCloses).singleton(),
       dashboard: asFunction(makeDashboard).singleton(),
     });
   },
   facade: makeOperationsFacade,
   routes: (c) => [...publisherRoutes(c.publishers), ...catalogRoutes(c.catalog), ...deliveryRoutes(c)],
   subscriptions: [
-    { event: InvoiceIssued, handler: 'closeMonth', handle: () => closeMonth },
-    { event: InvoiceVoided, handler: 'reopenMonth', handle: () => reopenMonth },
+    // Issuing closes the month synchronously (facade closeMonth); voiding reopens it through this event.
+    { event: InvoiceVoided, handler: 'reopenMonth', handle: ({ monthCloses }) => monthCloses.reopenMonth },
     { event: InvoicePaid, handler: 'recordPayment', handle: () => recordPayment },
   ],
   commands,

@@ -28,13 +28,21 @@ export class DomainError extends Error {
     readonly kind: ErrorKind,
     message: string,
     readonly errors?: FieldError[],
+    /** How many problems there were, when `errors` lists only the first of them. */
+    readonly errorCount?: number,
   ) {
     super(message);
     this.name = 'DomainError';
   }
 
-  toJSON(): { code: string; kind: ErrorKind; message: string; errors?: FieldError[] } {
-    return { code: this.code, kind: this.kind, message: this.message, ...(this.errors && { errors: this.errors }) };
+  toJSON(): { code: string; kind: ErrorKind; message: string; errors?: FieldError[]; errorCount?: number } {
+    return {
+      code: this.code,
+      kind: this.kind,
+      message: this.message,
+      ...(this.errors && { errors: this.errors }),
+      ...(this.errorCount !== undefined && { errorCount: this.errorCount }),
+    };
   }
 }
 

@@ -56,6 +56,11 @@ export interface RouteSpec<P extends TSchema = TSchema, Q extends TSchema = TSch
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * Who checks the body against `body`: the host (default), or the handler itself, for a bulk upload
+   * that reports its items' format, rule and reference problems in one answer. Either way it documents it.
+   */
+  bodyCheck?: 'host' | 'handler';
   /** Body limit in bytes for this route (default 1 MiB). */
   bodyLimit?: number;
   /** Documented responses: status → schema (null for no body, 'binary' for a file). */

@@ -41,3 +41,8 @@ export function addDays(day: string, days: number): string {
 export function dayOf(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
+
+/** True once the whole month lies before `now`'s month (UTC): only such a month can be invoiced. */
+export function monthHasEnded(month: string, now: Date): boolean {
+  return month < now.toISOString().slice(0, 7);
+}

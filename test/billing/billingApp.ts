@@ -21,11 +21,12 @@ export function billingCrashModules() {
   return [operationsStubModule, createBillingModule({ pageSize: 10, pollMs: 50 })];
 }
 
-export async function bootBilling(t: ExecutionContext, dialect: Dialect, options: { run?: Partial<InvoiceRunOptions>; clock?: Clock } = {}) {
+export async function bootBilling(t: ExecutionContext, dialect: Dialect, options: { run?: Parameters<typeof createBillingModule>[0]; clock?: Clock; env?: NodeJS.ProcessEnv } = {}) {
   const api = await boot(t, dialect, {
     modules: [operationsStubModule, createBillingModule({ pollMs: 50, retryDelaysMs: [10], ...options.run })],
     dispatcher: { options: { idlePollMs: 50 } },
     ...(options.clock && { clock: options.clock }),
+    ...(options.env && { env: options.env }),
   });
   const stub = operationsStubOf(api.app);
   const db = api.app.databases.get('billing')!.knex;

@@ -27,8 +27,8 @@ for (const dialect of dialects) {
     t.like(draft, { publisherId, period: PERIOD, status: 'draft', number: null, currency: 'USD', paidMinor: 0, issuedAt: null, dueAt: null, version: 1 });
     // 10 USD × 70% = 700 cents; 3.333333 USD × 70% = 233.33331 → 233 cents; total = sum of lines.
     t.deepEqual(draft.lines, [
-      { appId: 'app_a', description: 'Asteroids', impressions: 500, amountMinor: 233 },
-      { appId: 'app_b', description: 'Bubble Pop', impressions: 2_000, amountMinor: 700 },
+      { appId: 'app_a', description: 'Asteroids', impressions: 500, grossMicros: 3_333_333, amountMinor: 233 },
+      { appId: 'app_b', description: 'Bubble Pop', impressions: 2_000, grossMicros: 10_000_000, amountMinor: 700 },
     ]);
     t.is(draft.totalMinor, 933);
 
@@ -41,7 +41,7 @@ for (const dialect of dialects) {
     const due = new Date(`${issueDay}T00:00:00Z`);
     due.setUTCDate(due.getUTCDate() + 30);
     t.is(issued.body.dueAt, due.toISOString().slice(0, 10));
-    t.deepEqual(issued.body.billTo, { legalName: 'Acme Games', billingEmail: 'money@acme.example', taxId: null, paymentTermsDays: 30 });
+    t.deepEqual(issued.body.billTo, { legalName: 'Acme Games', billingEmail: 'money@acme.example', taxId: null, address: null, paymentTermsDays: 30 });
 
     const first = await api.post(`/v1/invoices/${draft.id}/payments`, { amountMinor: 900, receivedOn: '2026-04-20', reference: 'BANK-1' }, finance);
     t.is(first.status, 201);

@@ -1,32 +1,26 @@
-/** The text drawn on a PDF's pages (pdfkit's output: Flate-compressed streams, hex-encoded TJ strings), for assertions. */
-import zlib from 'node:zlib';
+/**
+ * A PDF read back the way a person's tools read it: poppler's pdftotext (the
+ * text as laid out, through the fonts' Unicode maps) and pdftoppm (a page as
+ * an image). Debian's poppler-utils; CI installs it.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 
-function streams(pdf: Buffer): Buffer[] {
-  const found: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const start = pdf.indexOf('stream\n', at);
-    if (start === -1) return found;
-    const end = pdf.indexOf('\nendstream', start);
-    if (end === -1) return found;
-    const body = pdf.subarray(start + 'stream\n'.length, end);
-    try {
-      found.push(zlib.inflateSync(body));
-    } catch {
-      found.push(body); // not compressed
-    }
-    at = end + '\nendstream'.length;
-  }
+const tool = (name: string) => {
+  const file = `/usr/bin/${name}`;
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: install it with \`apt-get update && apt-get install -y poppler-utils\``);
+  return file;
+};
+
+/** The document's text, page by page, columns kept apart by spaces. */
+export function pdfText(pdf: Buffer): string {
+  return execFileSync(tool('pdftotext'), ['-layout', '-enc', 'UTF-8', '-', '-'], { input: pdf }).toString('utf8');
 }
 
-/** One string per text-showing operator, in drawing order. */
-export function pdfText(pdf: Buffer): string[] {
-  const texts: string[] = [];
-  for (const content of streams(pdf)) {
-    for (const [, array] of content.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-      const hex = [...array!.matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => m[1]).join('');
-      texts.push(Buffer.from(hex, 'hex').toString('latin1'));
-    }
-  }
-  return texts;
+/** The first page as a PNG, `dpi` dots per inch. */
+export function pdfPage(pdf: Buffer, dpi = 60): Buffer {
+  return execFileSync(tool('pdftoppm'), ['-png', '-r', String(dpi), '-f', '1', '-l', '1', '-'], { input: pdf, maxBuffer: 64 * 1024 * 1024 });
 }
+
+/** How many pages (pdfinfo would say the same). */
+export const pageCount = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;

@@ -112,17 +112,21 @@ for (const dialect of dialects) {
     t.pass('a void one may sit beside it');
   });
 
-  test(`[${dialect}] run requests: 422 for bad or future periods and unknown fields, 404, 401 and 403`, async (t) => {
-    const billing = await bootBilling(t, dialect);
+  test(`[${dialect}] run requests: 422 for bad periods, months that have not ended (UTC) and unknown fields, 404, 401 and 403`, async (t) => {
+    const billing = await bootBilling(t, dialect, { clock: { now: () => new Date('2026-04-30T23:59:59.999Z') } });
     const { api, finance, ops } = billing;
     for (const period of ['2026-13', '2026-3', '2026-00', '26-03', 202603]) {
       const res = await api.post('/v1/invoice-runs', { period }, finance);
       t.is(res.status, 422, String(period));
       t.is(res.body.errors[0].path, '/period');
     }
-    const future = await api.post('/v1/invoice-runs', { period: '2999-01' }, finance);
-    t.is(future.status, 422);
-    t.is(future.body.code, 'BILLING.PERIOD_IN_FUTURE');
+    for (const period of ['2999-01', '2026-05', '2026-04']) {
+      const notEnded = await api.post('/v1/invoice-runs', { period }, finance);
+      t.is(notEnded.status, 422, period);
+      t.is(notEnded.body.code, 'BILLING.PERIOD_NOT_ENDED');
+      t.deepEqual(notEnded.body.errors, [{ path: '/period', message: 'must be a month that has ended' }]);
+    }
+    t.is((await api.post('/v1/invoice-runs', { period: '2026-03' }, finance)).status, 202, 'the last month that has ended');
     t.is((await api.post('/v1/invoice-runs', { period: PERIOD, status: 'succeeded' }, finance)).status, 422);
     t.is((await api.post('/v1/invoice-runs', {}, finance)).status, 422);
     t.is((await api.request('POST', '/v1/invoice-runs', { token: finance, raw: '{"period":', headers: { 'content-type': 'application/json' } })).status, 400);

@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
+import type { Knex } from 'knex';
+import type { AppOptions } from '../../src/app.ts';
 import { billingModule } from '../../modules/billing/index.ts';
 import { operationsModule } from '../../modules/operations/index.ts';
 import type { Dialect } from '../helpers/databases.ts';
@@ -27,15 +29,19 @@ const BILLING_PATHS = /^\/v1\/(billing-accounts|invoice-runs|invoices)(\/|\?|$)/
 
 export const FACADE_CALLS_DIR = 'test/artifacts/facade-calls';
 
-export async function bootTopology(t: ExecutionContext, dialect: Dialect, topology: Topology): Promise<Client> {
+/** A topology's API, and Operations' own database for tests that must plant what the API refuses (data from before a rule). */
+export type TopologyClient = Client & { operationsDb: Knex };
+
+export async function bootTopology(t: ExecutionContext, dialect: Dialect, topology: Topology, options: AppOptions = {}): Promise<TopologyClient> {
   if (topology === 'monolith') {
-    const api = await boot(t, dialect, { modules });
+    const api = await boot(t, dialect, { modules, ...options });
     t.teardown(() => recordFacadeCalls(api, path.join(FACADE_CALLS_DIR, `${randomUUID()}.json`)));
-    return api;
+    return Object.assign(api, { operationsDb: api.app.databases.get('operations')!.knex });
   }
   if (topology === 'instances') {
-    const instances = await bootSplit(t, dialect, [['operations', 'billing'], ['operations', 'billing']], { modules });
-    return clientFor(await startIngress(t, [], instances.map((i) => i.url)));
+    const instances = await bootSplit(t, dialect, [['operations', 'billing'], ['operations', 'billing']], { modules, ...options });
+    const client = clientFor(await startIngress(t, [], instances.map((i) => i.url)));
+    return Object.assign(client, { operationsDb: instances[0]!.app.databases.get('operations')!.knex });
   }
   // split-broker: the same split, with events between the two through RabbitMQ instead of HTTP.
   const broker = topology === 'split-broker' && {
@@ -44,9 +50,9 @@ export async function bootTopology(t: ExecutionContext, dialect: Dialect, topolo
     dispatcher: { options: { maxDelayMs: 1_000 } },
     broker: { reconnectMs: 200 },
   };
-  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules, ...broker });
+  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules, ...options, ...broker });
   const url = await startIngress(t, [{ prefix: BILLING_PATHS, target: billing!.url }], operations!.url);
-  return clientFor(url);
+  return Object.assign(clientFor(url), { operationsDb: operations!.app.databases.get('operations')!.knex });
 }
 
 /** Polls an HTTP call until `done` holds (events cross between modules asynchronously). */
@@ -110,4 +116,29 @@ export async function recordFacadeCalls(api: Client, file: string): Promise<void
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(routes, null, 2));
+}
+
+let moneyCounter = 0;
+
+/** A publisher with one app and one ad unit, and no delivery yet. */
+export async function newPublisher(api: Client, ops: string) {
+  moneyCounter++;
+  const publisher = await api.post('/v1/publishers', { name: `Money ${moneyCounter}`, contactEmail: `money${moneyCounter}@games.example`, country: 'FI' }, ops);
+  const app = await api.post(`/v1/publishers/${publisher.body.id}/apps`, { name: `Coins ${moneyCounter}`, platform: 'android', bundleId: `fi.money${moneyCounter}.${process.pid}.${Date.now()}` }, ops);
+  const unit = await api.post(`/v1/apps/${app.body.id}/ad-units`, { name: 'feed', format: 'native' }, ops);
+  return { publisherId: publisher.body.id as string, adUnitId: unit.body.id as string };
+}
+
+export const deliveryRow = (adUnitId: string, date: string, revenueMicros: number) => ({ adUnitId, date, impressions: 1_000, clicks: 10, revenueMicros });
+
+/** Issues the publisher's draft of `period`, taking each refreshed draft as finance would, until it is issued. */
+export async function issueUntilDone(api: Client, finance: string, publisherId: string, period: string) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const [draft] = (await api.get(`/v1/invoices?publisherId=${publisherId}&period=${period}&status=draft`, finance)).body.data;
+    if (!draft) return null;
+    const res = await api.request('PATCH', `/v1/invoices/${draft.id}`, { token: finance, body: { status: 'issued' }, headers: { 'if-match': `"${draft.version}"` } });
+    if (res.status === 200) return res.body;
+    if (![409, 412].includes(res.status)) throw new Error(`issue answered ${res.status}: ${res.text}`);
+  }
+  throw new Error('the draft never settled');
 }

@@ -37,6 +37,9 @@ for (const dialect of dialects) {
     t.is(invoices.body.data.length, 4);
 
     for (const invoice of invoices.body.data) await api.request('PATCH', `/v1/invoices/${invoice.id}`, { token: finance, body: { status: 'issued' } });
+    // Paying one sends InvoicePaid to Operations (its dashboard's last payment).
+    const [paid] = invoices.body.data;
+    await api.post(`/v1/invoices/${paid.id}/payments`, { amountMinor: paid.totalMinor, paidOn: '2026-04-20', bankReference: 'ONCE' }, finance);
 
     // Events were dispatched once: every outbox row delivered on its first attempt, by one instance or the other.
     for (const module of ['operations', 'billing']) {

@@ -32,7 +32,7 @@ for (const dialect of dialects) {
       const draft = list.body.data[0];
       t.like(draft, { status: 'draft', number: null, totalMinor: Number(lineMinor(3 * 1_234_567, 7000)), currency: 'USD' });
       t.deepEqual(draft.lines ?? (await api.get(`/v1/invoices/${draft.id}`, finance)).body.lines, [
-        { appId, description: (await api.get(`/v1/publishers/${publisherId}/apps`, ops)).body.data[0].name, impressions: 30_000, amountMinor: Number(lineMinor(3 * 1_234_567, 7000)) },
+        { appId, description: (await api.get(`/v1/publishers/${publisherId}/apps`, ops)).body.data[0].name, impressions: 30_000, grossMicros: 3 * 1_234_567, amountMinor: Number(lineMinor(3 * 1_234_567, 7000)) },
       ]);
       t.is((await api.get(`/v1/invoices/${draft.id}`, portal)).status, 404, 'a draft is invisible to its publisher');
       t.is((await api.get(`/v1/invoices/${draft.id}/pdf`, portal)).status, 404);

@@ -47,7 +47,7 @@ for (const dialect of dialects) {
       revenueShareBps: 7000,
       grossMicros: 2_000_000,
       shareMicros: 1_400_000,
-      apps: [{ appId: seeded[1]!.appId, name: earnings[1]!.apps[0]!.name, impressions: 100, clicks: 1, grossMicros: 2_000_000, shareMicros: 1_400_000 }],
+      apps: [{ appId: seeded[1]!.appId, name: (earnings[1] as { apps: { name: string }[] }).apps[0]!.name, impressions: 100, clicks: 1, grossMicros: 2_000_000, shareMicros: 1_400_000 }],
     });
     await t.throwsAsync(facade.earningsForMonth({ publisherIds: [], month: '2026-13' }), { message: /month/ });
   });

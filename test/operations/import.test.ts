@@ -64,7 +64,7 @@ for (const dialect of dialects) {
     t.is(code, 1);
     const output = run.output();
     t.regex(output, /line 3: date "2026-02-30" is not a real YYYY-MM-DD day/);
-    t.regex(output, /line 4: adUnitId is not a known ad unit/);
+    t.regex(output, /line 4: ad_unit_id is not a known ad unit/);
     t.regex(output, /line 5: clicks must not exceed impressions/);
     t.regex(output, /line 6: impressions "-5" is not a non-negative integer/);
     t.regex(output, /line 7: expected 5 fields, found 3/);

@@ -14,6 +14,8 @@ export interface BillTo {
   legalName: string;
   billingEmail: string;
   taxId: string | null;
+  /** The supplier's postal address (absent on invoices issued before addresses were kept). */
+  address?: string | null;
   paymentTermsDays: number;
 }
 
@@ -47,6 +49,7 @@ export class BillingAccount extends BillingModel {
   declare currency: string;
   declare paymentTermsDays: number;
   declare taxId: string | null;
+  declare address: string | null;
   declare version: number;
   declare createdAt: string;
   declare updatedAt: string;
@@ -89,14 +92,16 @@ export class Payment extends BillingModel {
   declare id: string;
   declare invoiceId: string;
   declare amountMinor: number;
-  declare receivedOn: string;
-  declare reference: string;
+  /** The day the payout was sent. */
+  declare paidOn: string;
+  /** The payout's bank reference: one payment per reference and invoice. */
+  declare bankReference: string;
   declare recordedBy: string | null;
   declare createdAt: string;
 
   static override jsonSchema: JSONSchema = {
     type: 'object',
-    required: ['id', 'invoiceId', 'amountMinor', 'receivedOn', 'reference', 'createdAt'],
+    required: ['id', 'invoiceId', 'amountMinor', 'paidOn', 'bankReference', 'createdAt'],
     properties: { amountMinor: { type: 'integer', minimum: 1 } },
   };
 }

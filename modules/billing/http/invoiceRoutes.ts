@@ -1,19 +1,24 @@
 /** Invoices over HTTP: finance runs their lifecycle and records payments; ops reads; a publisher reads its own published ones. */
 import { Page, etag, expectedVersion, route } from '../../../src/kernel/index.ts';
+import type { InvoiceIssue } from '../invoiceIssue.ts';
 import type { InvoiceLifecycle } from '../invoiceLifecycle.ts';
 import { renderInvoicePdf } from '../invoicePdf.ts';
 import type { Invoices } from '../invoices.ts';
 import type { Payments } from '../payments.ts';
-import { draftHasNoPdf } from '../errors.ts';
+import { issuerOf, type BillingSettings } from '../settings.ts';
+import { draftHasNoPdf, reasonOnlyForVoid } from '../errors.ts';
 import { IdParams, Invoice, InvoiceListQuery, InvoicePatch, Payment, PaymentInput } from './schemas.ts';
 
 export interface InvoiceRoutesDeps {
   invoices: Invoices;
   invoiceLifecycle: InvoiceLifecycle;
+  invoiceIssue: InvoiceIssue;
   payments: Payments;
+  settings: BillingSettings;
 }
 
-export function invoiceRoutes({ invoices, invoiceLifecycle, payments }: InvoiceRoutesDeps) {
+export function invoiceRoutes({ invoices, invoiceLifecycle, invoiceIssue, payments, settings }: InvoiceRoutesDeps) {
+  const issuer = issuerOf(settings);
   return [
     route({
       method: 'get',
@@ -39,15 +44,18 @@ export function invoiceRoutes({ invoices, invoiceLifecycle, payments }: InvoiceR
     route({
       method: 'patch',
       path: '/v1/invoices/:id',
-      summary: 'Issue or void an invoice (draft → issued → paid; draft or issued → void)',
+      summary: 'Issue or void an invoice (draft → issued → paid; draft or issued → void); issuing refuses a stale draft',
       roles: ['finance'],
       params: IdParams,
       body: InvoicePatch,
       responses: { 200: Invoice },
-      errors: [409, 412, 422],
+      errors: [409, 412, 422, 503],
       handler: async (request) => {
         const { status, reason } = request.body;
-        const invoice = await invoiceLifecycle.transition(request.params.id, { status, reason, expectedVersion: expectedVersion(request) });
+        const { id } = request.params;
+        if (status !== 'void' && reason !== undefined) throw reasonOnlyForVoid();
+        const invoice =
+          status === 'issued' ? await invoiceIssue.issue(id, expectedVersion(request)) : await invoiceLifecycle.void(id, reason ?? null, expectedVersion(request));
         return { body: invoice, headers: { etag: etag(invoice.version) } };
       },
     }),
@@ -78,7 +86,7 @@ export function invoiceRoutes({ invoices, invoiceLifecycle, payments }: InvoiceR
         if (invoice.status === 'draft') throw draftHasNoPdf();
         const name = invoice.number ?? invoice.id;
         return {
-          body: await renderInvoicePdf(invoice),
+          body: await renderInvoicePdf(invoice, issuer),
           type: 'application/pdf',
           headers: { 'content-disposition': `inline; filename="${name}.pdf"`, etag: etag(invoice.version) },
         };

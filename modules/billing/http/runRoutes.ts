@@ -27,7 +27,7 @@ export function runRoutes({ invoiceRuns, invoiceRunWorker }: { invoiceRuns: Invo
       roles: ['finance'],
       params: IdParams,
       responses: { 200: InvoiceRun },
-      handler: async ({ params }) => ({ body: runView(await invoiceRuns.get(params.id)) }),
+      handler: async ({ params }) => ({ body: await invoiceRuns.view(params.id) }),
     }),
   ];
 }

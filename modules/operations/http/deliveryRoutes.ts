@@ -4,7 +4,8 @@ import type { Dashboard } from '../dashboard.ts';
 import type { DeliveryReports } from '../deliveryReports.ts';
 import { earningsBetween } from '../earnings.ts';
 import { publisherNotFound } from '../publishers.ts';
-import { Dashboard as DashboardSchema, DeliveryReports as DeliveryReportsBody, Earnings, IdParam, MAX_DELIVERY_ROWS } from './schemas.ts';
+import { MAX_DELIVERY_ROWS } from '../deliveryReports.ts';
+import { Dashboard as DashboardSchema, DeliveryReports as DeliveryReportsBody, Earnings, IdParam } from './schemas.ts';
 
 /** 10,000 rows of the largest legal values, pretty-printed, fit with room to spare. */
 export const DELIVERY_BODY_LIMIT = MAX_DELIVERY_ROWS * 256;
@@ -14,13 +15,15 @@ export function deliveryRoutes({ db, deliveryReports, dashboard }: { db: ModuleD
     route({
       method: 'put',
       path: '/v1/delivery-reports',
-      summary: 'Upsert up to 10,000 daily delivery rows by (adUnitId, date): all or nothing',
+      summary: 'Upsert up to 10,000 daily delivery rows by (adUnitId, date): all or nothing, every problem in one answer',
       roles: ['ops'],
       body: DeliveryReportsBody,
+      // Format, rule and reference problems of every row are reported together.
+      bodyCheck: 'handler',
       bodyLimit: DELIVERY_BODY_LIMIT,
       responses: { 200: Type.Object({ accepted: Type.Integer() }) },
       errors: [409],
-      handler: async ({ body }) => ({ body: await deliveryReports.put(body.rows) }),
+      handler: async ({ body }) => ({ body: await deliveryReports.put(body) }),
     }),
     route({
       method: 'get',

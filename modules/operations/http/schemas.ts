@@ -2,6 +2,8 @@
 import { Day, Email, Nullable, Strict, StringEnum, Text, Timestamp, Type } from '../../../src/kernel/index.ts';
 import { InvoiceSummary } from '../../billing/contract.ts';
 import { AppEarnings, PublisherStatus } from '../contract.ts';
+import { MAX_DELIVERY_ROWS } from '../deliveryReports.ts';
+import { DeliveryRow } from '../deliveryRules.ts';
 
 export const IdParam = Strict({ id: Type.String({ minLength: 1, maxLength: 40 }) });
 
@@ -60,16 +62,6 @@ export const AdUnit = Type.Object({
 });
 
 export const NewAdUnit = Strict({ name: Name, format: Format, floorCpmMicros: Type.Optional(Count) });
-
-export const MAX_DELIVERY_ROWS = 10_000;
-
-export const DeliveryRow = Strict({
-  adUnitId: Type.String({ minLength: 1, maxLength: 40 }),
-  date: Day,
-  impressions: Count,
-  clicks: Count,
-  revenueMicros: Count,
-});
 
 export const DeliveryReports = Strict({ rows: Type.Array(DeliveryRow, { minItems: 1, maxItems: MAX_DELIVERY_ROWS }) });
 

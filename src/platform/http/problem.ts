@@ -41,11 +41,13 @@ export interface Problem {
   code: string;
   instance?: string;
   errors?: FieldError[];
+  /** How many problems there were, when `errors` lists only the first of them. */
+  errorCount?: number;
 }
 
 export const statusOf = (kind: ErrorKind) => STATUS[kind];
 
-export function problem(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
+export function problem(status: number, code: string, detail: string, errors?: FieldError[], errorCount?: number): Problem {
   return {
     type: `urn:seams:problem:${code}`,
     title: TITLES[status] ?? 'Error',
@@ -53,6 +55,7 @@ export function problem(status: number, code: string, detail: string, errors?: F
     detail,
     code,
     ...(errors && errors.length > 0 && { errors }),
+    ...(errorCount !== undefined && { errorCount }),
   };
 }
 
@@ -64,7 +67,7 @@ interface HttpLikeError {
 }
 
 export function toProblem(error: unknown): Problem {
-  if (error instanceof DomainError) return problem(STATUS[error.kind], error.code, error.message, error.errors);
+  if (error instanceof DomainError) return problem(STATUS[error.kind], error.code, error.message, error.errors, error.errorCount);
   const http = error as HttpLikeError;
   if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {
     return problem(http.status, `HTTP_${http.status}`, http.expose && http.message ? http.message : (TITLES[http.status] ?? 'Error'));

@@ -37,7 +37,7 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
     requireStrict(spec, 'query', spec.query);
     const params = spec.params ? validator(spec.params, { coerce: true }) : null;
     const query = validator(spec.query ?? NO_QUERY, { coerce: true });
-    const body = spec.body ? validator(spec.body) : null;
+    const body = spec.body && spec.bodyCheck !== 'handler' ? validator(spec.body) : null;
     const limit = spec.bodyLimit ?? DEFAULT_BODY_LIMIT;
 
     router[spec.method](spec.path, async (ctx: Koa.Context) => {
@@ -56,7 +56,7 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
       const request = {
         params: params ? parseParams(params, ctx.params) : {},
         query: refuseUnstorable(query({ ...ctx.query }, '/query'), '/query'),
-        body: body ? refuseUnstorable(body(await readJson(ctx, limit), ''), '') : undefined,
+        body: body ? refuseUnstorable(body(await readJson(ctx, limit), ''), '') : spec.body ? await readJson(ctx, limit) : undefined,
         caller,
         requestId: ctx.state.requestId as string,
         header: (name: string) => ctx.get(name) || undefined,
