@@ -4,9 +4,11 @@
  * and never refused for someone else's failures. Real concurrent requests from
  * several loopback addresses, no sleeps.
  */
+import http from 'node:http';
 import test from 'ava';
 import { loadConfig } from '../../src/config.ts';
 import { newId } from '../../src/kernel/index.ts';
+import { dialects } from '../helpers/databases.ts';
 import { boot, BOOTSTRAP } from '../helpers/server.ts';
 import { notesModule } from '../fixtures/modules/notes/index.ts';
 import { sendFrom, tally } from './clientAddress.ts';
@@ -36,18 +38,44 @@ test('a guesser spreading one token id over seven addresses is held up at each o
   const api = await boot(t, 'sqlite', { modules });
   const token = await api.token('ops');
   const addresses = ['127.0.3.2', '127.0.3.3', '127.0.3.4', '127.0.3.5', '127.0.3.6', '127.0.3.7', '127.0.3.8'];
-  const answers = await Promise.all(
-    addresses.flatMap((from) => Array.from({ length: 15 }, () => sendFrom(from, api.url, '/v1/notes/x', { token: wrongSecretOf(token) }))),
+  // The addresses guess at the same time, each one guess after another.
+  const perAddress = await Promise.all(
+    addresses.map(async (from) => {
+      const answers = [];
+      for (let i = 0; i < 15; i++) answers.push(await sendFrom(from, api.url, '/v1/notes/x', { token: wrongSecretOf(token) }));
+      return answers;
+    }),
   );
-  t.deepEqual(tally(answers), { 401: 70, 429: 35 });
+  t.deepEqual(tally(perAddress.flat()), { 401: 70, 429: 35 });
+  for (const answers of perAddress) t.deepEqual(answers.map((a) => a.status), [...Array(10).fill(401), ...Array(5).fill(429)]);
 });
 
-test('concurrent guesses of one token cannot slip past the count: of 30 simultaneous wrong secrets exactly 10 are checked', async (t) => {
+test('once a token id has failed from an address, guesses sent at once cannot slip past the count: of 30 simultaneous wrong secrets only the 9 left are checked', async (t) => {
   const api = await boot(t, 'sqlite', { modules });
   const token = await api.token('ops');
+  t.is((await sendFrom('127.0.4.1', api.url, '/v1/notes/x', { token: wrongSecretOf(token) })).status, 401);
   const answers = await Promise.all(Array.from({ length: 30 }, () => sendFrom('127.0.4.1', api.url, '/v1/notes/x', { token: wrongSecretOf(token) })));
-  t.deepEqual(tally(answers), { 401: 10, 429: 20 });
+  t.deepEqual(tally(answers), { 401: 9, 429: 21 });
 });
+
+for (const dialect of dialects) {
+  test(`[${dialect}] a busy client is never held up by its own concurrency: 60 requests at once over open connections, one valid token, one address, all served next to a guesser there`, async (t) => {
+    const api = await boot(t, dialect, { modules });
+    const [busy, guessed] = [await api.token('ops'), await api.token('ops')];
+    const from = '127.0.4.2';
+    // Connections opened first, so the 60 requests arrive together and their token checks overlap.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 60 });
+    t.teardown(() => agent.destroy());
+    await Promise.all(Array.from({ length: 60 }, () => sendFrom(from, api.url, '/health', { agent })));
+    const answers = await Promise.all([
+      ...Array.from({ length: 60 }, () => sendFrom(from, api.url, '/v1/notes/x', { token: busy, agent })),
+      ...Array.from({ length: 15 }, () => sendFrom(from, api.url, '/v1/notes/x', { token: wrongSecretOf(guessed) })),
+    ]);
+    t.deepEqual(tally(answers.slice(0, 60)), { 404: 60 });
+    t.true(answers.slice(60).every((a) => a.status === 401 || a.status === 429), 'the guesses were refused');
+    t.is((await sendFrom(from, api.url, '/v1/notes/x', { token: wrongSecretOf(guessed) })).status, 429, 'and now that token is held up there');
+  });
+}
 
 test('past 100 failures from one address (any token ids, or none issued), a wrong credential is 429 but valid tokens from that address are still served', async (t) => {
   const api = await boot(t, 'sqlite', { modules });

@@ -14,7 +14,7 @@ export function sendFrom(
   from: string,
   url: string,
   path: string,
-  options: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  options: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string>; agent?: http.Agent } = {},
 ): Promise<Answer> {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const target = new URL(path, url);
@@ -26,7 +26,7 @@ export function sendFrom(
         path: target.pathname + target.search,
         method: options.method ?? (body === undefined ? 'GET' : 'POST'),
         localAddress: from,
-        agent: false,
+        agent: options.agent ?? false,
         headers: {
           ...options.headers,
           ...(options.token && { authorization: `Bearer ${options.token}` }),

@@ -25,6 +25,7 @@ export class RateLimitedError extends DomainError {
 
 /** The part of a rate-limiter-flexible limiter used here (every store implements it). */
 export interface FailureCounter {
+  get(key: string): Promise<RateLimiterRes | null>;
   consume(key: string): Promise<RateLimiterRes>;
   penalty(key: string): Promise<RateLimiterRes>;
   reward(key: string): Promise<RateLimiterRes>;
@@ -65,27 +66,35 @@ export function makeFailedAuthLimiter(options: LimiterOptions = {}): FailedAuthL
   return {
     async guard<T>(address: string, tokenId: string, check: () => Promise<T>): Promise<T> {
       const pair = `${address} ${tokenId}`;
-      // A point is taken before the check and given back on success: concurrent guesses of one token
-      // cannot all slip through before the first failure is counted.
-      try {
-        await tokens.consume(pair);
-      } catch (refusal) {
-        if (refusal instanceof RateLimiterRes) throw new RateLimitedError(retryAfter(refusal));
-        // The store is unreachable: authentication goes on unlimited rather than locking everyone out.
+      // A pair that never failed is checked at once, so a busy client's own concurrency never counts
+      // against its valid token. Once it has failed, each check takes a point first and gives it back on
+      // success: guesses sent at once cannot all be checked before their failures are counted.
+      const failed = ((await tokens.get(pair).catch(() => null))?.consumedPoints ?? 0) > 0;
+      let took = false;
+      if (failed) {
+        try {
+          await tokens.consume(pair);
+          took = true;
+        } catch (refusal) {
+          if (refusal instanceof RateLimiterRes) throw new RateLimitedError(retryAfter(refusal));
+          // The store is unreachable: authentication goes on unlimited rather than locking everyone out.
+        }
       }
+      const giveBack = () => (took ? tokens.reward(pair).catch(() => undefined) : undefined);
       let result: T;
       try {
         result = await check();
       } catch (error) {
         if (!isAuthFailure(error)) {
-          await tokens.reward(pair).catch(() => undefined);
+          await giveBack();
           throw error;
         }
+        if (!took) await tokens.penalty(pair).catch(() => undefined);
         const counted = await addresses.penalty(address).catch(() => null);
         if (counted && counted.consumedPoints > perAddress) throw new RateLimitedError(retryAfter(counted));
         throw error;
       }
-      await tokens.reward(pair).catch(() => undefined);
+      await giveBack();
       return result;
     },
   };
