@@ -1,32 +1,12 @@
 /**
- * What Billing offers other modules: a publisher's invoices and balance through
- * a batched facade, and events when invoices are issued, voided or paid.
+ * What Billing offers other modules: events when invoices are issued, voided,
+ * paid out and paid. They carry what a reader needs (Operations keeps its
+ * dashboard's view of a publisher's invoices from them), so no module calls
+ * Billing: synchronous calls run one way, Billing → Operations.
  */
-import { Month, Nullable, Strict, Timestamp, Type, defineContract, defineEvent, defineMethod, type Static } from '../../src/kernel/index.ts';
+import { Day, Month, Nullable, Strict, Timestamp, Type, defineContract, defineEvent } from '../../src/kernel/index.ts';
 
 const Minor = Type.Integer({ minimum: 0, description: 'amount in minor units (cents)' });
-
-export const InvoiceSummary = Type.Object({
-  id: Type.String(),
-  number: Type.String(),
-  period: Month,
-  status: Type.Union([Type.Literal('issued'), Type.Literal('paid')]),
-  currency: Type.String(),
-  totalMinor: Minor,
-  paidMinor: Minor,
-  issuedAt: Timestamp,
-  dueAt: Type.String({ description: 'due day, YYYY-MM-DD' }),
-});
-
-export const BillingSummary = Type.Object({
-  publisherId: Type.String(),
-  currency: Type.String(),
-  /** Issued, unpaid amounts: total − paid over issued invoices. */
-  outstandingMinor: Minor,
-  /** The latest issued or paid invoices, newest first. */
-  invoices: Type.Array(InvoiceSummary),
-});
-export type BillingSummary = Static<typeof BillingSummary>;
 
 const InvoiceFacts = {
   invoiceId: Type.String(),
@@ -37,7 +17,7 @@ const InvoiceFacts = {
 export const InvoiceIssued = defineEvent({
   name: 'billing.InvoiceIssued',
   version: 1,
-  description: "An invoice was issued: its publisher's month is closed to new delivery data.",
+  description: "An invoice was issued (its publisher's month was closed in Operations first, synchronously).",
   payload: Strict({ ...InvoiceFacts, number: Type.String(), totalMinor: Minor, currency: Type.String(), issuedAt: Timestamp, dueAt: Type.String() }),
   aggregateId: (p) => p.publisherId,
 });
@@ -58,18 +38,16 @@ export const InvoicePaid = defineEvent({
   aggregateId: (p) => p.publisherId,
 });
 
+export const PaymentRecorded = defineEvent({
+  name: 'billing.PaymentRecorded',
+  version: 1,
+  description: 'A payout was sent against an issued invoice; paidMinor is what has been paid out on it in all.',
+  payload: Strict({ ...InvoiceFacts, paymentId: Type.String(), amountMinor: Minor, paidMinor: Minor, paidOn: Day, recordedAt: Timestamp }),
+  aggregateId: (p) => p.publisherId,
+});
+
 export const billingContract = defineContract({
   module: 'billing',
-  methods: {
-    billingSummaries: defineMethod({
-      description: 'For each publisher: outstanding balance and the latest issued or paid invoices.',
-      idempotent: true,
-      input: Strict({
-        publisherIds: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 100 }),
-        latestInvoices: Type.Integer({ minimum: 0, maximum: 20 }),
-      }),
-      output: Type.Array(BillingSummary),
-    }),
-  },
-  events: { InvoiceIssued, InvoiceVoided, InvoicePaid },
+  methods: {},
+  events: { InvoiceIssued, InvoiceVoided, InvoicePaid, PaymentRecorded },
 });

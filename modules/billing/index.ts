@@ -24,7 +24,6 @@ import { makeIssueRecoveryWorker } from './issueRecoveryWorker.ts';
 import { makePayments, type Payments } from './payments.ts';
 import { invoiceRunGauges } from './runGauges.ts';
 import { BillingSettings } from './settings.ts';
-import { makeBillingSummaries } from './summaries.ts';
 
 export interface BillingCradle extends PlatformCradle {
   operationsFacade: Facade<typeof operationsContract>;
@@ -42,7 +41,6 @@ export interface BillingCradle extends PlatformCradle {
   invoiceRuns: InvoiceRuns;
   invoiceRunner: InvoiceRunner;
   invoiceRunWorker: InvoiceRunWorker;
-  billingSummaries: ReturnType<typeof makeBillingSummaries>;
 }
 
 const migrations = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -74,10 +72,10 @@ export function createBillingModule({ issue, ...options }: Partial<InvoiceRunOpt
         invoiceRuns: asFunction(makeInvoiceRuns).singleton(),
         invoiceRunner: asFunction(makeInvoiceRunner).singleton(),
         invoiceRunWorker: asFunction(makeInvoiceRunWorker).singleton(),
-        billingSummaries: asFunction(makeBillingSummaries).singleton(),
       });
     },
-    facade: ({ billingSummaries }) => billingSummaries,
+    // Billing offers events only: nobody calls it.
+    facade: () => ({}),
     routes: (cradle) => billingRoutes(cradle),
     subscriptions: [
       {

@@ -6,7 +6,7 @@
  * Reaching the total makes the invoice paid and publishes InvoicePaid.
  */
 import { dayOf, invalid, isUniqueViolation, newId, type Caller, type Clock, type FieldError, type ModuleDatabase, type Outbox } from '../../src/kernel/index.ts';
-import { InvoicePaid } from './contract.ts';
+import { InvoicePaid, PaymentRecorded } from './contract.ts';
 import { forUpdate } from './data/database.ts';
 import type { BillingModels, Payment } from './data/models.ts';
 import { changedConcurrently, invoiceNotFound, invoiceNotPayable, overpayment, paymentReferenceReused } from './errors.ts';
@@ -103,6 +103,16 @@ export function makePayments({ models, db, outbox, clock }: PaymentsDeps) {
         .where('version', invoice.version)
         .patch({ paidMinor, version: invoice.version + 1, updatedAt: now, ...(paid && { status: 'paid', paidAt: now }) });
       if (updated !== 1) throw changedConcurrently('The invoice');
+      await outbox.append(trx, PaymentRecorded, {
+        invoiceId,
+        publisherId: invoice.publisherId,
+        period: invoice.period,
+        paymentId: payment.id,
+        amountMinor: input.amountMinor,
+        paidMinor,
+        paidOn: input.paidOn,
+        recordedAt: now,
+      });
       if (paid) {
         await outbox.append(trx, InvoicePaid, {
           invoiceId,

@@ -2,11 +2,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asFunction } from 'awilix';
-import { defineModule, type CommandSpec, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
-import { InvoicePaid, InvoiceVoided, billingContract } from '../billing/contract.ts';
+import { defineModule, type CommandSpec, type PlatformCradle } from '../../src/kernel/index.ts';
+import { InvoiceIssued, InvoicePaid, InvoiceVoided, PaymentRecorded } from '../billing/contract.ts';
 import { makeCatalog, type Catalog } from './catalog.ts';
 import { operationsContract } from './contract.ts';
-import { makeDashboard, recordPayment, type Dashboard } from './dashboard.ts';
+import { forgetVoided, makeDashboard, recordIssued, recordPaid, recordPayout, type Dashboard } from './dashboard.ts';
 import { bindModels, type OperationsModels } from './data/models.ts';
 import { importDeliveries } from './deliveryImport.ts';
 import { makeDeliveryReports, type DeliveryReports } from './deliveryReports.ts';
@@ -24,7 +24,6 @@ interface OperationsCradle extends PlatformCradle {
   deliveryReports: DeliveryReports;
   monthCloses: MonthCloses;
   dashboard: Dashboard;
-  billingFacade: Facade<typeof billingContract>;
 }
 
 function commands(cradle: OperationsCradle): CommandSpec[] {
@@ -52,7 +51,8 @@ export const operationsModule = defineModule<OperationsCradle>({
   name: 'operations',
   migrations: path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'),
   provides: operationsContract,
-  uses: [billingContract],
+  // Operations calls no other module: its dashboard reads its own view of Billing's events.
+  uses: [],
   register(container) {
     container.register({
       models: asFunction(({ db }: PlatformCradle) => bindModels(db.knex)).singleton(),
@@ -68,7 +68,11 @@ export const operationsModule = defineModule<OperationsCradle>({
   subscriptions: [
     // Issuing closes the month synchronously (facade closeMonth); voiding reopens it through this event.
     { event: InvoiceVoided, handler: 'reopenMonth', handle: ({ monthCloses }) => monthCloses.reopenMonth },
-    { event: InvoicePaid, handler: 'recordPayment', handle: () => recordPayment },
+    // The dashboard's view of the publisher's invoices.
+    { event: InvoiceIssued, handler: 'recordIssuedInvoice', handle: () => recordIssued },
+    { event: PaymentRecorded, handler: 'recordPayout', handle: () => recordPayout },
+    { event: InvoicePaid, handler: 'recordPayment', handle: () => recordPaid },
+    { event: InvoiceVoided, handler: 'forgetVoidedInvoice', handle: () => forgetVoided },
   ],
   commands,
 });

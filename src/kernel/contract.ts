@@ -10,7 +10,7 @@ export interface MethodSpec<I extends TSchema = TSchema, O extends TSchema = TSc
   input: I;
   output: O;
   description: string;
-  /** A read that may be retried safely over a network. */
+  /** A call that may be retried safely over a network: a read, or a write whose repeat changes nothing. */
   idempotent: boolean;
 }
 

@@ -50,9 +50,14 @@ export async function renderArchitecture(root: string): Promise<string> {
     '```',
   ];
 
+  // Between modules at run time: synchronous facade calls (they must form a DAG) and events (either way).
+  const calls = modules.flatMap((m) => (m.uses ?? []).map((contract) => `  ${m.name} -- "calls its facade" --> ${contract.module}`));
+  const eventFlows = [...new Set(modules.flatMap((m) => (m.subscriptions ?? []).map((s) => `  ${s.event.name.split('.')[0]} -. "events" .-> ${m.name}`)))];
+  const runtime = ['```mermaid', 'flowchart LR', ...modules.map((m) => `  ${m.name}["${m.name}"]`), ...calls.sort(), ...eventFlows.sort(), '```'];
+
   const surfaces = modules.flatMap((m) => {
     if (!m.provides) return [];
-    const methods = Object.entries(m.provides.methods).map(([name, spec]) => `| \`${name}()\` | ${spec.description}${spec.idempotent ? ' (idempotent read)' : ''} |`);
+    const methods = Object.entries(m.provides.methods).map(([name, spec]) => `| \`${name}()\` | ${spec.description}${spec.idempotent ? ' (idempotent: safe to retry)' : ''} |`);
     const published = Object.values(m.provides.events).map((e) => `| \`${e.name}\` v${e.version} | ${e.description} |`);
     const consumed = (m.subscriptions ?? []).map((s) => `| \`${s.event.name}\` | handled by \`${m.name}.${s.handler}\` |`);
     return [
@@ -60,9 +65,7 @@ export async function renderArchitecture(root: string): Promise<string> {
       '',
       `Uses: ${(m.uses ?? []).map((c) => `\`${c.module}\` facade`).join(', ') || 'no other module'}.`,
       '',
-      '| facade method | what |',
-      '| --- | --- |',
-      ...methods,
+      ...(methods.length > 0 ? ['| facade method | what |', '| --- | --- |', ...methods] : ['No facade methods: other modules follow it through its events.']),
       '',
       '| event | published, or handled here |',
       '| --- | --- |',
@@ -81,6 +84,13 @@ export async function renderArchitecture(root: string): Promise<string> {
     'the kernel; only the module list points at a module\'s index.ts.',
     '',
     ...lines,
+    '',
+    '## Calls and events between modules',
+    '',
+    'Synchronous facade calls run one way (a cycle fails the boundary lint: `no-facade-cycle`);',
+    'events may flow both ways, through the outbox.',
+    '',
+    ...runtime,
     '',
     '## Contracts',
     '',

@@ -24,7 +24,7 @@ export function renderReport(r: ExtractionReport): string {
     '',
     '## Contract surface',
     '',
-    table(['facade method', 'what', 'retried over HTTP'], r.contract.methods.map((m) => [`\`${m.name}()\``, m.description, m.idempotent ? 'yes (idempotent read)' : 'no'])),
+    table(['facade method', 'what', 'retried over HTTP'], r.contract.methods.map((m) => [`\`${m.name}()\``, m.description, m.idempotent ? 'yes (idempotent)' : 'no'])),
     '',
     table(['event published', 'version', 'what', 'handled by'], r.contract.eventsPublished.map((e) => [`\`${e.name}\``, String(e.version), e.description, r.subscribers.filter((s) => s.event === e.name).map((s) => `\`${s.handler}\``).join(', ') || '—'])),
     '',

@@ -93,7 +93,7 @@ if (nginxInstalled() || process.env.CI) {
     t.deepEqual((await ingress.get('/v1/invoices', finance)).body, { data: [], nextCursor: null });
     // The operations process alone does not serve it: the 200 above came through the ingress's routing.
     t.is((await clientFor(`http://127.0.0.1:${opsPort}`).get('/v1/invoices', finance)).body.code, 'ROUTE_NOT_FOUND');
-    // Operations' dashboard calls Billing's facade process to process.
+    // Operations' dashboard reads its own view of Billing's events: it answers without calling Billing.
     t.is((await ingress.get(`/v1/publishers/${publisher.body.id}/dashboard`, ops)).status, 200);
 
     const internal = await ingress.post('/internal/billing/events', {}, SERVICE_TOKEN);

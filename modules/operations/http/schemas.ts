@@ -1,6 +1,5 @@
 /** Request and response schemas of Operations' HTTP API. */
 import { Day, Email, Nullable, Strict, StringEnum, Text, Timestamp, Type } from '../../../src/kernel/index.ts';
-import { InvoiceSummary } from '../../billing/contract.ts';
 import { AppEarnings, PublisherStatus } from '../contract.ts';
 import { MAX_DELIVERY_ROWS } from '../deliveryReports.ts';
 import { DeliveryRow } from '../deliveryRules.ts';
@@ -74,10 +73,23 @@ export const Earnings = Type.Object({
   apps: Type.Array(AppEarnings),
 });
 
+/** An issued or paid invoice, as Operations knows it from Billing's events. */
+const DashboardInvoice = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  period: Type.String({ format: 'month' }),
+  status: StringEnum(['issued', 'paid']),
+  currency: Type.String(),
+  totalMinor: Count,
+  paidMinor: Count,
+  issuedAt: Timestamp,
+  dueAt: Day,
+});
+
 export const Dashboard = Type.Object({
   publisher: Publisher,
   monthToDate: Type.Object({ grossMicros: Count, shareMicros: Count }),
-  invoices: Type.Array(InvoiceSummary),
+  invoices: Type.Array(DashboardInvoice, { description: 'the latest issued or paid invoices, newest first (from Billing’s events: they may lag by seconds)' }),
   outstandingMinor: Count,
   currency: Type.String(),
   lastPaymentAt: Nullable(Timestamp),
