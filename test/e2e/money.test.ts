@@ -54,11 +54,11 @@ for (const dialect of dialects) {
 
       const writes = Array.from({ length: 24 }, (_, i) => deliveryRow(adUnitId, `2025-11-${String(i + 2).padStart(2, '0')}`, 1_000_000 + i * 7_919));
       const [answers, ...issues] = await Promise.all([
-        Promise.all(writes.map((row) => put([row]).then((res) => ({ row, status: res.status })))),
+        Promise.all(writes.map((row) => put([row]).then((res) => ({ row, status: res.status, text: res.text })))),
         issueUntilDone(api, finance, publisherId, '2025-11'),
         issueUntilDone(api, finance, publisherId, '2025-11'),
       ]);
-      for (const answer of answers) t.true([200, 409].includes(answer.status));
+      for (const answer of answers) t.true([200, 409].includes(answer.status), answer.text);
       const accepted = [1_000_000, ...answers.filter((a) => a.status === 200).map((a) => a.row.revenueMicros)];
       const issued = issues.find((i) => i !== null) ?? (await api.get(`/v1/invoices?publisherId=${publisherId}&period=2025-11&status=issued`, finance)).body.data[0];
       t.is(issued.totalMinor, Number(lineMinor(accepted.reduce((a, b) => a + b, 0), 7000)), `${accepted.length} rows accepted`);

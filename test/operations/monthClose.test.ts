@@ -116,7 +116,7 @@ for (const dialect of dialects) {
             for (const r of answer.rows) accepted.set(`${r.adUnitId} ${r.date}`, r.revenueMicros);
           }
           const rows = await api.app.databases.get('operations')!.knex('delivery_reports').where('day', 'like', `${period}-%`).select('ad_unit_id', 'day');
-          t.deepEqual(new Set(rows.map((r) => `${r.ad_unit_id} ${r.day}`)), new Set(accepted.keys()), 'rows answered 409 were not written');
+          t.deepEqual(rows.map((r) => `${r.ad_unit_id} ${r.day}`).sort(), [...accepted.keys()].sort(), 'rows answered 409 were not written');
         },
       ),
       { numRuns: 6 },
