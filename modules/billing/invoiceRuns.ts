@@ -10,7 +10,7 @@ import { raw } from 'objection';
 import { isUniqueViolation, monthHasEnded, newId, type Clock, type ModuleDatabase } from '../../src/kernel/index.ts';
 import { returnedRows } from './data/database.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
-import type { RunFailure } from './draftInvoices.ts';
+import type { RunFailure } from './draftPlan.ts';
 import { periodNotEnded, runInProgress, runNotFound } from './errors.ts';
 
 export interface InvoiceRunOptions {
