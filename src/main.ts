@@ -26,13 +26,6 @@ export async function serve(options: AppOptions = {}): Promise<void> {
   });
   const { address, port } = server.address() as AddressInfo;
   log.info({ host: address, port, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'seams is listening');
-  flushLogs(log); // log lines are buffered: keep them before the banner on stdout
-  process.stdout.write(
-    `\n${listeningBanner(address, port)}  (docs: /docs, health: /health, readiness: /ready)\n` +
-      (config.bootstrapToken
-        ? 'Admin access: use SEAMS_BOOTSTRAP_TOKEN as a Bearer token.\n'
-        : 'Get an admin token: npm run cli -- tokens create --role admin   (or set SEAMS_BOOTSTRAP_TOKEN)\n'),
-  );
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -60,6 +53,14 @@ export async function serve(options: AppOptions = {}): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // The banner last: whoever reads it may signal at once, and the handlers are in place.
+  flushLogs(log); // log lines are buffered: keep them before the banner on stdout
+  process.stdout.write(
+    `\n${listeningBanner(address, port)}  (docs: /docs, health: /health, readiness: /ready)\n` +
+      (config.bootstrapToken
+        ? 'Admin access: use SEAMS_BOOTSTRAP_TOKEN as a Bearer token.\n'
+        : 'Get an admin token: npm run cli -- tokens create --role admin   (or set SEAMS_BOOTSTRAP_TOKEN)\n'),
+  );
 }
 
 /** Where the server really listens, and a URL that reaches it from this machine. */
