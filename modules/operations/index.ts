@@ -8,7 +8,7 @@ import { makeCatalog, type Catalog } from './catalog.ts';
 import { operationsContract } from './contract.ts';
 import { forgetVoided, makeDashboard, recordIssued, recordPaid, recordPayout, type Dashboard } from './dashboard.ts';
 import { bindModels, type OperationsModels } from './data/models.ts';
-import { importDeliveries } from './deliveryImport.ts';
+import { CSV_HEADER, importDeliveries } from './deliveryImport.ts';
 import { makeDeliveryReports, type DeliveryReports } from './deliveryReports.ts';
 import { makeMonthCloses, type MonthCloses } from './monthCloses.ts';
 import { makeOperationsFacade } from './facade.ts';
@@ -31,8 +31,9 @@ function commands(cradle: OperationsCradle): CommandSpec[] {
     {
       name: 'import deliveries',
       summary: 'Import an ad-network CSV dump (all lines or none)',
-      arguments: [{ name: 'file', description: 'the CSV file, with the header ad_unit_id,date,impressions,clicks,revenue_micros', file: true }],
+      arguments: [{ name: 'file', description: `RFC 4180 CSV with the columns ${CSV_HEADER} (any order)`, file: true }],
       async run({ args }, io) {
+        const started = Date.now();
         const result = await importDeliveries(cradle.db, cradle.clock, args.file!, io);
         for (const bad of result.badLines) io.err.write(`line ${bad.line}: ${bad.message}\n`);
         if (result.moreBadLines > 0) io.err.write(`… and ${result.moreBadLines} more bad lines\n`);
@@ -40,7 +41,8 @@ function commands(cradle: OperationsCradle): CommandSpec[] {
           io.err.write('nothing was written\n');
           return 1;
         }
-        io.out.write(`${result.rows} rows imported\n`);
+        const seconds = (Date.now() - started) / 1000;
+        io.out.write(`${result.rows.toLocaleString('en-US')} ${result.rows === 1 ? 'row' : 'rows'} imported in ${seconds.toFixed(1)}s\n`);
         return 0;
       },
     },

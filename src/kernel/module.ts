@@ -56,9 +56,12 @@ export interface SubscriptionSpec<C> {
 }
 
 export interface Progress {
-  /** Reports how many units are done (and the total, once known). */
-  update(done: number, total?: number): void;
+  /** Reports how many units are done (and the total, once known), with a detail to show beside them. */
+  update(done: number, total?: number, detail?: string): void;
+  /** Ends the display with a summary line. */
   finish(summary?: string): void;
+  /** Ends the display without one: the command reports its outcome itself. */
+  clear(): void;
 }
 
 export interface CommandIO {

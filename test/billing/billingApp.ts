@@ -117,7 +117,7 @@ export function captureIO() {
     io: {
       out: sink((s) => (out += s)),
       err: sink(() => undefined),
-      progress: () => ({ update: (done: number, total?: number) => void updates.push([done, total]), finish: () => undefined }),
+      progress: () => ({ update: (done: number, total?: number) => void updates.push([done, total]), finish: () => undefined, clear: () => undefined }),
     },
     out: () => out,
     updates,

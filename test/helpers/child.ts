@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface Child {
   process: ChildProcess;
   output: () => string;
+  stdout: () => string;
   /** Resolves when stdout has printed `text`. */
   waitFor(text: string, timeoutMs?: number): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -24,6 +25,7 @@ export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv):
   return {
     process: child,
     output: () => out + err,
+    stdout: () => out,
     exited,
     waitFor(text, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {

@@ -43,3 +43,15 @@ test('without a terminal it writes plain progress lines every two seconds', (t) 
   ]);
   t.false(out.text().includes('\r'));
 });
+
+test('a byte count reads as kB/MB of the exact total, with the caller\'s detail instead of a byte rate; clear() ends it without a summary', (t) => {
+  let now = 0;
+  const out = sink(true);
+  const progress = makeProgress(out.stream, 'import', 'bytes', 25_000_000, () => now);
+  now = 2000;
+  progress.update(5_000_000, 25_000_000, '120,000 rows, 60,000 rows/s');
+  t.is(out.text(), '\r\x1b[2Kimport [####----------------]  20% 5.0 MB of 25.0 MB, 120,000 rows, 60,000 rows/s, ETA 8s');
+  progress.clear();
+  t.true(out.text().endsWith('\r\x1b[2K'), 'the bar is wiped');
+  t.false(out.text().includes('done'));
+});

@@ -40,8 +40,8 @@ for (const dialect of dialects) {
     const run = cli(file);
     const { code } = await run.exited;
     t.is(code, 0, run.output());
-    t.regex(run.output(), /57 rows imported/);
-    t.regex(run.output(), /import done: 57 rows written in [\d.]+s/);
+    t.regex(run.stdout(), /^57 rows imported in [\d.]+s\n$/, 'one summary, on stdout');
+    t.notRegex(run.output(), /done|written/, 'and no second one');
     t.deepEqual(await count(), { rows: 56, gross: 55 * 250_000 + 500_000 });
   });
 
@@ -66,15 +66,47 @@ for (const dialect of dialects) {
     t.regex(output, /line 3: date "2026-02-30" is not a real YYYY-MM-DD day/);
     t.regex(output, /line 4: ad_unit_id is not a known ad unit/);
     t.regex(output, /line 5: clicks must not exceed impressions/);
-    t.regex(output, /line 6: impressions "-5" is not a non-negative integer/);
+    t.regex(output, /line 6: impressions "-5" is not a non-negative whole number/);
     t.regex(output, /line 7: expected 5 fields, found 3/);
     t.notRegex(output, /line [28]:/);
     t.regex(output, /nothing was written/);
     t.deepEqual(await count(), { rows: 0, gross: 0 });
 
-    fs.writeFileSync(file, `impressions,date\n${good}\n`);
+    fs.writeFileSync(file, `impressions,date,region\n${good}\n`);
     const header = cli(file);
     t.is((await header.exited).code, 1);
-    t.regex(header.output(), /line 1: the header must be ad_unit_id,date,impressions,clicks,revenue_micros/);
+    t.regex(header.output(), /line 1: the header must name the columns ad_unit_id,date,impressions,clicks,revenue_micros \(in any order\): unknown column "region"; missing columns ad_unit_id, clicks, revenue_micros/);
+  });
+
+  test(`[${dialect}] RFC 4180 files: quoted fields, columns in any order, CRLF and a BOM; the API's bounds; every problem of a line at once`, async (t) => {
+    const { units, cli, count, dir } = await prepare(t, dialect);
+    const file = path.join(dir, 'quoted.csv');
+    fs.writeFileSync(file, [
+      '\uFEFF"revenue_micros","date","ad_unit_id","clicks","impressions"',
+      `"250000","2026-02-01","${units[0]}","10","1000000000000"`,
+      `250000,2026-02-02,"${units[1]}",10,1000`,
+      '',
+    ].join('\r\n'));
+    const ok = cli(file);
+    t.is((await ok.exited).code, 0, ok.output());
+    t.regex(ok.stdout(), /^2 rows imported/);
+    t.deepEqual(await count(), { rows: 2, gross: 500_000 });
+
+    const bad = path.join(dir, 'bounds.csv');
+    fs.writeFileSync(bad, [
+      'ad_unit_id,date,impressions,clicks,revenue_micros',
+      `${units[0]},2026-02-03,1000000000001,10,10000000000001`,
+      `${units[0]},1999-12-31,ten,5,1.5`,
+      'adu_nope,2026-02-30,5,6,1',
+      `"${units[1]}","2026-02-04",5,1,"1`,
+    ].join('\n'));
+    const refused = cli(bad);
+    t.is((await refused.exited).code, 1);
+    const output = refused.output();
+    t.regex(output, /line 2: impressions must be <= 1000000000000; revenue_micros must be <= 10000000000000/, 'the same bounds as the API');
+    t.regex(output, /line 3: impressions "ten" is not a non-negative whole number; revenue_micros "1.5" is not a non-negative whole number; date must be between 2000-01-01 and \S+ \(tomorrow, UTC\)/);
+    t.regex(output, /line 4: ad_unit_id is not a known ad unit; date "2026-02-30" is not a real YYYY-MM-DD day; clicks must not exceed impressions/);
+    t.regex(output, /line 5: the file is not valid CSV/);
+    t.deepEqual(await count(), { rows: 2, gross: 500_000 }, 'nothing more was written');
   });
 }
