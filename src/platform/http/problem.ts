@@ -1,6 +1,7 @@
 /** RFC 9457 problem responses: one mapping from errors to `application/problem+json`. */
 import type Koa from 'koa';
 import { DomainError, type ErrorKind, type FieldError, type Logger } from '../../kernel/index.ts';
+import { RemoteCallError } from '../remote/client.ts';
 
 const STATUS: Record<ErrorKind, number> = {
   bad_request: 400,
@@ -68,6 +69,9 @@ interface HttpLikeError {
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof DomainError) return problem(STATUS[error.kind], error.code, error.message, error.errors, error.errorCount);
+  if (error instanceof RemoteCallError) {
+    return problem(503, 'MODULE_UNAVAILABLE', 'A module this request needs runs in another process, which did not answer; try again shortly');
+  }
   const http = error as HttpLikeError;
   if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {
     return problem(http.status, `HTTP_${http.status}`, http.expose && http.message ? http.message : (TITLES[http.status] ?? 'Error'));
