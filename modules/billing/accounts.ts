@@ -4,15 +4,17 @@
  * and contact email until finance overrides them, field by field.
  */
 import type { Knex } from 'knex';
-import type { Clock, ModuleDatabase } from '../../src/kernel/index.ts';
+import type { Clock, Facade, ModuleDatabase } from '../../src/kernel/index.ts';
+import type { operationsContract } from '../operations/contract.ts';
 import { forUpdate } from './data/database.ts';
 import type { BillingAccount, BillingModels } from './data/models.ts';
-import { accountNotFound, changedConcurrently, staleAccount } from './errors.ts';
+import { accountNotFound, changedConcurrently, publisherUnknown, staleAccount } from './errors.ts';
 
 export interface BillingAccountsDeps {
   models: BillingModels;
   db: ModuleDatabase;
   clock: Clock;
+  operationsFacade: Facade<typeof operationsContract>;
 }
 
 export interface PublisherFacts {
@@ -51,13 +53,20 @@ export function accountView(row: BillingAccount) {
 
 export type AccountView = ReturnType<typeof accountView>;
 
-export function makeBillingAccounts({ models, db, clock }: BillingAccountsDeps) {
+export function makeBillingAccounts({ models, db, clock, operationsFacade }: BillingAccountsDeps) {
   const { BillingAccount } = models;
   const lock = forUpdate(db.dialect);
 
   return {
-    /** Opens the account, or records the publisher's new name and email (inside the event handler's transaction). */
+    /**
+     * Opens the account, or records the publisher's new name and email (inside the event handler's transaction).
+     * The event may come from another process: Operations is asked first, so an account is never opened for a
+     * publisher that does not exist.
+     */
     async recordPublisher(trx: Knex.Transaction, facts: PublisherFacts): Promise<void> {
+      if ((await operationsFacade.publishersByIds({ ids: [facts.publisherId] })).length === 0) {
+        throw publisherUnknown(facts.publisherId);
+      }
       const now = clock.now().toISOString();
       const row = await BillingAccount.query(trx).findById(facts.publisherId).modify(lock);
       if (!row) {

@@ -49,6 +49,9 @@ export const paymentReferenceReused = (reference: string) =>
 export const draftHasNoPdf = () =>
   conflict('BILLING.INVOICE_NOT_ISSUED', 'A draft has no document yet: issue it first');
 
+export const publisherUnknown = (publisherId: string) =>
+  invalid('BILLING.PUBLISHER_UNKNOWN', `Operations knows no publisher ${publisherId}`, [{ path: '/event/payload/publisherId', message: 'is not a publisher Operations knows' }]);
+
 export const accountMissing = (publisherId: string) =>
   new DomainError('BILLING.ACCOUNT_MISSING', 'conflict', `Publisher ${publisherId} has no billing account to issue to`);
 

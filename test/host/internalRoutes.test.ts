@@ -59,10 +59,17 @@ for (const dialect of dialects) {
 
     const finance = await api.token('finance');
     t.is((await api.get(`/v1/billing-accounts/${publisherId}`, finance)).status, 404, 'nothing refused was handled');
-    const good = await deliver({});
+    // Well formed, but no publisher of that id exists: the handler asks Operations and opens nothing.
+    const madeUp = await deliver({});
+    t.is(madeUp.status, 422, madeUp.text);
+    t.like(madeUp.body, { code: 'BILLING.PUBLISHER_UNKNOWN', errors: [{ path: '/event/payload/publisherId' }] });
+    t.is((await api.get(`/v1/billing-accounts/${publisherId}`, finance)).status, 404);
+
+    const real = await api.post('/v1/publishers', { name: 'Far Studio', contactEmail: 'far@studio.example', country: 'FI' }, await api.token('ops'));
+    const good = await deliver({ aggregateId: real.body.id, payload: { ...payload, publisherId: real.body.id } });
     t.is(good.status, 204, good.text);
     const account = await waitUntil(async () => {
-      const res = await api.get(`/v1/billing-accounts/${publisherId}`, finance);
+      const res = await api.get(`/v1/billing-accounts/${real.body.id}`, finance);
       return res.status === 200 && res.body;
     });
     t.is(account.legalName, 'Far Studio');
