@@ -3,7 +3,8 @@
  * seams migrates itself (`npm run migrate`, and at start-up); this file is for
  * ad-hoc use of the knex CLI, e.g.
  *   npm run knex -- --env operations migrate:status
- * It reads the same environment variables as the server (DATABASE_URL, SEAMS_DATA_DIR).
+ * It reads the same environment variables as the server (DATABASE_URL, DATABASE_URL_<NAME>,
+ * SEAMS_DATA_DIR): a module with its own database is reached there.
  */
 import type { Knex } from 'knex';
 import { loadConfig } from './src/config.ts';

@@ -8,7 +8,10 @@ export interface Config {
   host: string | null;
   dataDir: string;
   databaseUrl: string | null;
-  /** DATABASE_URL_<NAME>: a module's own login (its role), instead of SET ROLE on the shared one. */
+  /**
+   * DATABASE_URL_<NAME>: the database of a module (or of the platform store), wherever it is: another
+   * server, or its own login on DATABASE_URL's. Its schema is provisioned and migrated through it.
+   */
   moduleDatabaseUrls: Record<string, string>;
   bootstrapToken: string | null;
   /** Modules this process runs; null = every module in the list. */
@@ -83,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     moduleDatabaseUrls[match[1]!.toLowerCase()] = value;
   }
   if (Object.keys(moduleDatabaseUrls).length > 0 && databaseUrl === null) {
-    problems.push('DATABASE_URL_<NAME> needs DATABASE_URL too (it creates the schemas and serves modules without their own URL)');
+    problems.push('DATABASE_URL_<NAME> needs DATABASE_URL too (the database of the platform store and of modules without their own URL)');
   }
 
   const modules = text('SEAMS_MODULES')?.split(',').map((m) => m.trim()).filter(Boolean) ?? null;

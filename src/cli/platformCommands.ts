@@ -1,7 +1,7 @@
 /** The host's own commands: migrations, tokens, database roles. Events are in eventCommands.ts. */
 import { DomainError, ROLES, UsageError, type CommandSpec, type Role } from '../kernel/index.ts';
 import { makeTokenService } from '../platform/auth/tokens.ts';
-import { grantLogins } from '../platform/database.ts';
+import { grantLogins } from '../platform/databaseProvisioning.ts';
 import { systemClock } from '../platform/logger.ts';
 import { CommandFailure } from './failures.ts';
 import type { CliSession } from './session.ts';
@@ -55,12 +55,14 @@ export function platformCommands(session: CliSession): CommandSpec[] {
     },
     {
       name: 'db roles',
-      summary: "PostgreSQL: give each module's role a login; prints the DATABASE_URL_<NAME> lines to configure",
+      summary: "PostgreSQL: give each module's role a login on its database's server; prints the DATABASE_URL_<NAME> lines to configure",
       async run(_input, io) {
-        const { databaseUrl } = session.config();
-        if (databaseUrl === null) throw new CommandFailure('db roles needs DATABASE_URL (PostgreSQL): on SQLite each module has its own file already');
+        const config = session.config();
+        if (config.databaseUrl === null) throw new CommandFailure('db roles needs DATABASE_URL (PostgreSQL): on SQLite each module has its own file already');
         const local = await session.localModules();
-        const lines = await grantLogins(databaseUrl, ['platform', ...local.map((m) => m.name)]);
+        const { lines, ownLogins } = await grantLogins(config, ['platform', ...local.map((m) => m.name)]);
+        for (const name of ownLogins) io.err.write(`${name} connects as its own role already (DATABASE_URL_${name.toUpperCase()}): left as it is\n`);
+        if (lines.length === 0) return 0;
         io.err.write('each module connects as its own role with these settings (the passwords are shown only now):\n');
         io.out.write(`${lines.join('\n')}\n`);
         return 0;

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../config.ts';
 import type { CommandIO, Logger, ModuleDefinition } from '../kernel/index.ts';
 import type { Composition } from '../platform/container.ts';
 import { openDatabases, type OpenDatabase } from '../platform/database.ts';
+import { withoutPassword } from '../platform/databaseProvisioning.ts';
 import { createLogger, flushLogs, systemClock } from '../platform/logger.ts';
 import { migrate, migrationTracks, pendingMigrations } from '../platform/migrations.ts';
 import type { Topology } from '../platform/topology.ts';
@@ -64,6 +65,7 @@ export function openSession({ io, loadModules }: SessionOptions) {
       if (closed.length > 0) {
         const config = session.config();
         if (databases.size === 0) io.err.write(`${databaseInUse(config)}\n`);
+        for (const line of ownDatabases(config, closed)) io.err.write(`${line}\n`);
         if (config.databaseUrl === null && !fs.existsSync(config.dataDir)) {
           if (!create) {
             throw new CommandFailure(
@@ -151,7 +153,12 @@ function calledModules(module: ModuleDefinition, local: ModuleDefinition[]): Mod
 /** Which database a command uses, for stderr (passwords hidden): stdout stays the command's result. */
 function databaseInUse(config: Config): string {
   if (config.databaseUrl === null) return `database: SQLite files in ${config.dataDir} (SEAMS_DATA_DIR)`;
-  const url = new URL(config.databaseUrl);
-  if (url.password) url.password = '***';
-  return `database: PostgreSQL ${url.toString()} (DATABASE_URL)`;
+  return `database: PostgreSQL ${withoutPassword(config.databaseUrl)} (DATABASE_URL)`;
+}
+
+/** The databases of the named modules that have their own (DATABASE_URL_<NAME>), one line each. */
+function ownDatabases(config: Config, names: string[]): string[] {
+  return names
+    .filter((name) => config.moduleDatabaseUrls[name])
+    .map((name) => `${name}: PostgreSQL ${withoutPassword(config.moduleDatabaseUrls[name]!)} (DATABASE_URL_${name.toUpperCase()})`);
 }
