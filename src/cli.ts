@@ -9,6 +9,7 @@ import { format } from 'node:util';
 import type { CommandIO, CommandSpec, ModuleDefinition } from './kernel/index.ts';
 import { makeProgress } from './platform/progress.ts';
 import { eventCommands } from './cli/eventCommands.ts';
+import { moveCommands } from './cli/moveCommands.ts';
 import { reportFailure } from './cli/failures.ts';
 import { platformCommands } from './cli/platformCommands.ts';
 import { runCommandLine, type ListedCommand } from './cli/program.ts';
@@ -38,6 +39,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     const own = [
       ...listed(platformCommands(session), 'Tokens and databases'),
       ...listed(eventCommands(session), 'Events'),
+      ...listed(moveCommands(session), 'Modules'),
     ];
     // A host command, or the version, needs no module code to be parsed: loading it is most of a command's start-up.
     const hostOnly = own.some(({ spec }) => spec.name.split(' ').every((word, i) => argv[i] === word)) ||
