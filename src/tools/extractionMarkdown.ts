@@ -4,6 +4,9 @@ import type { ExtractionReport } from './extractionReport.ts';
 const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
+const settings = (list: ExtractionReport['configuration']['service']) =>
+  list.map((s) => `- \`${s.setting}\`${s.note ? `: ${s.note}` : ''}`).join('\n');
+
 export function renderReport(r: ExtractionReport): string {
   const hops = r.hops === null
     ? '_No measurements: run `npm test` (the end-to-end suite records facade calls per endpoint), then this report again._'
@@ -40,6 +43,8 @@ export function renderReport(r: ExtractionReport): string {
     '',
     r.tables.map((t) => `- \`${t}\`${t === 'outbox' || t === 'inbox' ? ' (event machinery; moves with the module)' : ''}`).join('\n'),
     '',
+    `\`${r.dataMove.command}\` copies ${r.dataMove.copies}.`,
+    '',
     '## Endpoints it serves (route them to the new service)',
     '',
     r.routes.map((route) => `- \`${route}\``).join('\n'),
@@ -48,11 +53,11 @@ export function renderReport(r: ExtractionReport): string {
     '',
     `The ${r.module} service:`,
     '',
-    r.configuration.service.map((c) => `- \`${c}\``).join('\n'),
+    settings(r.configuration.service),
     '',
     'Every other process:',
     '',
-    r.configuration.rest.map((c) => `- \`${c}\``).join('\n'),
+    settings(r.configuration.rest),
     '',
     '## Boundary violations left',
     '',

@@ -9,6 +9,7 @@ import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { modules } from '../modules.ts';
 import { BASELINE_FILE, readBaseline } from './boundaryBaseline.ts';
+import { extractionConfiguration } from './extractionConfiguration.ts';
 import { findFacadeCalls } from './facadeCallers.ts';
 
 const MEASUREMENTS = 'test/artifacts/facade-calls';
@@ -72,7 +73,6 @@ export async function extractionReport(root: string, module: string) {
   const subscribers = modules.flatMap((m) =>
     (m.subscriptions ?? []).filter((s) => events.some((e) => e.name === s.event.name)).map((s) => ({ event: s.event.name, handler: `${m.name}.${s.handler}` })),
   );
-  const others = modules.map((m) => m.name).filter((m) => m !== module);
   const violations = readBaseline(path.join(root, BASELINE_FILE))
     .filter((v) => v.from.startsWith(`modules/${module}/`) || v.to.startsWith(`modules/${module}/`))
     .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
@@ -84,7 +84,9 @@ export async function extractionReport(root: string, module: string) {
   return {
     module,
     verdict: blockers.length === 0
-      ? `READY to extract: ${module} is reached only through its contract and events, and owns its tables alone.`
+      ? `READY to extract: ${module} is reached only through its contract and events, owns its tables alone and shares no store. ` +
+        `Move its data with \`${moveCommand(module)}\` (its schema to its own PostgreSQL database; a directory on SQLite), ` +
+        'then run it with the configuration below and route its endpoints to it (README, "Extracting a module").'
       : `NOT READY: ${blockers.join('; ')}.`,
     contract: {
       methods: Object.entries(methods).map(([name, spec]) => ({ name, description: spec.description, idempotent: spec.idempotent, input: spec.input, output: spec.output })),
@@ -96,19 +98,17 @@ export async function extractionReport(root: string, module: string) {
     usedBy,
     subscribers,
     tables,
-    routes: [...owner].filter(([, m]) => m === module).map(([route]) => route),
-    configuration: {
-      service: [
-        `SEAMS_MODULES=${module}`,
-        ...others.map((m) => `SEAMS_REMOTE_${m.toUpperCase()}=<base URL of the process running ${m}>`),
-        'SEAMS_SERVICE_TOKEN=<one secret shared by every process>',
-        'DATABASE_URL (or SEAMS_DATA_DIR) shared with the other processes: tokens and idempotency keys live in the platform store',
-      ],
-      rest: [`SEAMS_MODULES=${others.join(',')}`, `SEAMS_REMOTE_${module.toUpperCase()}=<base URL of the ${module} service>`, 'SEAMS_SERVICE_TOKEN=<the same secret>'],
+    dataMove: {
+      command: moveCommand(module),
+      copies: `its schema ${module} (PostgreSQL) or ${module}.sqlite (SQLite) with every table above, then compares each table's row count and checksum with the source`,
     },
+    routes: [...owner].filter(([, m]) => m === module).map(([route]) => route),
+    configuration: extractionConfiguration(definition, modules),
     violations,
     hops,
   };
 }
+
+const moveCommand = (module: string) => `npm run cli -- modules move ${module} --to <url>`;
 
 export type ExtractionReport = Awaited<ReturnType<typeof extractionReport>>;

@@ -1,12 +1,15 @@
 /**
  * `npm run extraction:report` run for real, in a scratch project root that
  * holds a committed report: without the end-to-end suite's measurements it
- * refuses to overwrite it; with them, or into --out, it writes.
+ * refuses to overwrite it; with them, or into --out, it writes. The configuration it gives each
+ * process shares no store.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { modules } from '../../src/modules.ts';
+import { extractionConfiguration, type Setting } from '../../src/tools/extractionConfiguration.ts';
 import { tempDir } from '../helpers/databases.ts';
 
 const REPO = process.cwd();
@@ -65,4 +68,37 @@ test('with measurements it writes docs/extraction with the hops per endpoint, an
   t.deepEqual(json.hops, [{ endpoint: 'GET /v1/publishers/:id/dashboard', facadeMethods: ['billing.billingSummaries'], hopsPerRequest: 1 }]);
   t.regex(fs.readFileSync(path.join(root, 'docs/extraction/billing.md'), 'utf8'), /GET \/v1\/publishers\/:id\/dashboard/);
   t.is((await report(root, ['billing', '--check'])).code, 0);
+});
+
+test('a ready report shares no store: the verdict says how to move the data, each process has databases of its own and SEAMS_PEERS', async (t) => {
+  const root = scratchRoot(t);
+  fs.mkdirSync(path.join(root, 'test/artifacts/facade-calls'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'test/artifacts/facade-calls/run.json'), JSON.stringify({}));
+
+  const { code, output } = await report(root, ['billing']);
+  t.is(code, 0, output);
+  const json = JSON.parse(fs.readFileSync(path.join(root, 'docs/extraction/billing.json'), 'utf8'));
+  t.regex(json.verdict, /^READY to extract: .* shares no store\. Move its data with `npm run cli -- modules move billing --to <url>`/);
+  const stores = (list: Setting[]) => list.filter((s) => /^(DATABASE_URL|SEAMS_DATA_DIR)/.test(s.setting)).map((s) => s.setting);
+  t.deepEqual(stores(json.configuration.service), [
+    "DATABASE_URL=<this service's own PostgreSQL database>",
+    'DATABASE_URL_BILLING=<the database of billing>',
+    "SEAMS_DATA_DIR=<this service's own directory>",
+  ]);
+  t.deepEqual(stores(json.configuration.rest), ['DATABASE_URL=<their own database>']);
+  const markdown = fs.readFileSync(path.join(root, 'docs/extraction/billing.md'), 'utf8');
+  t.notRegex(markdown, /shared with the other processes|live in the platform store/);
+  t.regex(markdown, /^`npm run cli -- modules move billing --to <url>` copies its schema billing \(PostgreSQL\) or billing\.sqlite \(SQLite\)/m);
+});
+
+test('each side names the remotes it calls or hands events to (the latter not needed with a broker), and its peers', (t) => {
+  const [operations, billing] = ['operations', 'billing'].map((name) => modules.find((m) => m.name === name)!);
+  const remotes = (list: Setting[]) => list.filter((s) => s.setting.startsWith('SEAMS_REMOTE_')).map((s) => `${s.setting.split('=')[0]}: ${s.note}`);
+  const ops = extractionConfiguration(operations!, modules);
+  t.deepEqual(remotes(ops.service), ['SEAMS_REMOTE_BILLING: it handles events published here; not needed when SEAMS_BROKER_URL carries the events']);
+  t.deepEqual(remotes(ops.rest), ['SEAMS_REMOTE_OPERATIONS: billing calls its facade']);
+  const bill = extractionConfiguration(billing!, modules);
+  t.deepEqual(remotes(bill.service), ['SEAMS_REMOTE_OPERATIONS: billing calls its facade']);
+  t.deepEqual(remotes(bill.rest), ['SEAMS_REMOTE_BILLING: it handles events published here; not needed when SEAMS_BROKER_URL carries the events']);
+  for (const side of [ops.service, ops.rest, bill.service, bill.rest]) t.true(side.some((s) => s.setting.startsWith('SEAMS_PEERS=')));
 });
