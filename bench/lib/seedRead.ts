@@ -1,7 +1,9 @@
 /**
  * The data set of the read benchmarks (hot read path, dashboard, footprint):
  * N publishers, 3 apps with one ad unit each, this month's daily delivery,
- * billing accounts, and 12 issued or paid invoices of 3 lines per publisher.
+ * billing accounts, and 12 issued or paid invoices of 3 lines per publisher,
+ * with Operations' own view of them (`publisher_invoices`, `last_payments`)
+ * as Billing's events would have left it: the dashboard reads only that view.
  * Written straight into the tables seams' migrations made; tokens through seams.
  */
 import type { Knex } from 'knex';
@@ -40,6 +42,7 @@ export async function seedReadData(db: BenchDatabase, app: App, options: { publi
   const invoices: object[] = [];
   const lines: object[] = [];
   const lastPayments: object[] = [];
+  const invoiceViews: object[] = [];
   const publisherIds: string[] = [];
   let number = 0;
   for (let p = 0; p < options.publishers; p++) {
@@ -69,12 +72,16 @@ export async function seedReadData(db: BenchDatabase, app: App, options: { publi
       const paid = i > 2;
       const issuedAt = `${monthBefore(period, -1)}-03T09:00:00.000Z`;
       const bill = { legalName: name, billingEmail: email, taxId: null, paymentTermsDays: 30 };
+      const invoice = {
+        status: paid ? 'paid' : 'issued', currency: 'USD', total_minor: 3 * 42_000, paid_minor: paid ? 3 * 42_000 : 0,
+        number: `INV-${issuedAt.slice(0, 4)}-${String(++number).padStart(6, '0')}`, issued_at: issuedAt, due_at: `${monthBefore(period, -2)}-02`,
+      };
       invoices.push({
-        id: invoiceId, publisher_id: id, period, status: paid ? 'paid' : 'issued', currency: 'USD', total_minor: 3 * 42_000, paid_minor: paid ? 3 * 42_000 : 0,
-        revenue_share_bps: 7000, number: `INV-${issuedAt.slice(0, 4)}-${String(++number).padStart(6, '0')}`, bill_to: JSON.stringify(bill),
-        issued_at: issuedAt, due_at: `${monthBefore(period, -2)}-02`, paid_at: paid ? `${monthBefore(period, -1)}-20T12:00:00.000Z` : null,
+        id: invoiceId, publisher_id: id, period, ...invoice, revenue_share_bps: 7000, bill_to: JSON.stringify(bill),
+        paid_at: paid ? `${monthBefore(period, -1)}-20T12:00:00.000Z` : null,
         voided_at: null, void_reason: null, run_id: null, version: paid ? 3 : 2, created_at: issuedAt, updated_at: issuedAt,
       });
+      invoiceViews.push({ invoice_id: invoiceId, publisher_id: id, period, ...invoice });
       appIds.forEach((appId, position) =>
         lines.push({ invoice_id: invoiceId, position, app_id: appId, description: `Game ${p}.${position}`, impressions: 300_000, gross_micros: 600_000_000, amount_minor: 42_000 }),
       );
@@ -85,6 +92,7 @@ export async function seedReadData(db: BenchDatabase, app: App, options: { publi
   await insert(ops, 'apps', apps);
   await insert(ops, 'ad_units', units);
   await insert(ops, 'delivery_reports', delivery);
+  await insert(ops, 'publisher_invoices', invoiceViews);
   await insert(ops, 'last_payments', lastPayments);
   await insert(billing, 'billing_accounts', accounts);
   await insert(billing, 'invoices', invoices);
