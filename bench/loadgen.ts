@@ -1,7 +1,9 @@
 /**
  * The load generator, run as its own process (pinned to core 1 by bench/lib/load.ts):
- * autocannon against one base URL, cycling through the given paths, then one
- * JSON line on stdout: requests/s, exact p50/p99 of the 2xx latencies, errors.
+ * autocannon against one base URL, cycling through the given paths for `seconds`
+ * (or sending `amount` requests: with one connection and as many paths, each path
+ * once), then one JSON line on stdout: requests/s, exact p50/p99 of the 2xx
+ * latencies after the first `uncounted` responses, errors.
  */
 import autocannon from 'autocannon';
 
@@ -10,25 +12,29 @@ interface LoadSpec {
   paths: string[];
   headers: Record<string, string>;
   connections: number;
-  seconds: number;
+  seconds?: number;
+  amount?: number;
+  uncounted?: number;
   method?: string;
   body?: string;
 }
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
 const latencies: number[] = [];
+let uncounted = spec.uncounted ?? 0;
 
 // Called with a callback-less options object it returns the EventEmitter instance (its typings say Promise).
 const instance = autocannon({
   url: spec.url,
   connections: spec.connections,
-  duration: spec.seconds,
+  ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.seconds }),
   headers: spec.headers,
   requests: spec.paths.map((path) => ({ method: (spec.method ?? 'GET') as 'GET', path, ...(spec.body !== undefined && { body: spec.body }) })),
 }) as unknown as autocannon.Instance;
 
 instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-  if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  if (uncounted > 0) uncounted--;
+  else if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
 });
 
 instance.on('done', (result: autocannon.Result) => {

@@ -8,8 +8,10 @@ import path from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { ProfileSummary } from './lib/profile.ts';
+import { databaseName as db, seconds as s, table } from './lib/markdown.ts';
 import { ROOT } from './lib/processes.ts';
 import { fmt, mib } from './lib/stats.ts';
+import { HOP_WHY, hopGoals, hopRows, hopSection } from './reportHop.ts';
 import type { Results } from './run.ts';
 
 export interface Goal {
@@ -20,9 +22,6 @@ export interface Goal {
   met: boolean;
 }
 
-const db = (dialect: string) => (dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL');
-const s = (ms: number) => `${fmt(ms / 1000, 2)} s`;
-
 export function judge(r: Results): Goal[] {
   const goals: Goal[] = [];
   for (const h of r.hot) {
@@ -30,9 +29,7 @@ export function judge(r: Results): Goal[] {
     goals.push({ id: `hot-ratio-${h.dialect}`, figure: `1. Hot read, ${db(h.dialect)}`, text: 'seams ≥ 0.8× the bare Koa + knex app', measured: `${fmt(h.ratio, 2)}×`, met: h.ratio >= 0.8 });
     goals.push({ id: `hot-tail-${h.dialect}`, figure: `1. Hot read, ${db(h.dialect)}`, text: 'p99 ≤ 3× p50', measured: `${fmt(seams.p99 / seams.p50, 1)}× (p50 ${fmt(seams.p50, 1)} ms, p99 ${fmt(seams.p99, 1)} ms)`, met: seams.p99 <= 3 * seams.p50 });
   }
-  for (const h of r.hop) {
-    goals.push({ id: `hop-${h.dialect}`, figure: `2. Cross-module read, ${db(h.dialect)}`, text: 'split over HTTP ≥ 0.6× the monolith', measured: `${fmt(h.ratio, 2)}×`, met: h.ratio >= 0.6 });
-  }
+  goals.push(...hopGoals(r));
   for (const i of r.ingest) {
     goals.push({ id: `ingest-${i.dialect}`, figure: `3. Bulk ingest, ${db(i.dialect)}`, text: 'CLI import ≥ 0.5× the floor\'s rows/s', measured: `${fmt(i.ratio, 2)}×`, met: i.ratio >= 0.5 });
   }
@@ -72,11 +69,7 @@ export function printTable(r: Results): void {
     const b = h.comparison.median['bare Koa + knex']!;
     rows.push(['1 hot read req/s', db(h.dialect), fmt(a.rps), `${fmt(b.rps)} (bare Koa)`, fmt(h.ratio, 2), `${fmt(a.p50, 1)} ms`, `${fmt(a.p99, 1)} ms`]);
   }
-  for (const h of r.hop) {
-    const a = h.comparison.median['split over HTTP']!;
-    const b = h.comparison.median.monolith!;
-    rows.push(['2 dashboard req/s (split)', db(h.dialect), fmt(a.rps), `${fmt(b.rps)} (monolith; p50 ${fmt(b.p50, 1)}, p99 ${fmt(b.p99, 1)} ms)`, fmt(h.ratio, 2), `${fmt(a.p50, 1)} ms`, `${fmt(a.p99, 1)} ms`]);
-  }
+  rows.push(...hopRows(r));
   for (const i of r.ingest) {
     rows.push([`3 import ${fmt(i.rows)} rows/s`, db(i.dialect), fmt(i.seams.rowsPerSecond), fmt(i.floor.rowsPerSecond), fmt(i.ratio, 2), '', '']);
     rows.push(['3 PUT 10,000 rows', db(i.dialect), `${fmt(i.api.rowsPerSecond)} rows/s`, '', '', `${fmt(i.api.p50)} ms`, `${fmt(i.api.p99)} ms`]);
@@ -95,10 +88,6 @@ export function printTable(r: Results): void {
   process.stdout.write(`\n${line(rows[0]!)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.slice(1).map(line).join('\n')}\n\n`);
   for (const goal of judge(r)) process.stdout.write(`${goal.met ? 'met    ' : 'NOT MET'}  ${goal.figure}: ${goal.text} — ${goal.measured}\n`);
   process.stdout.write('\n');
-}
-
-function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
 
 function profileSection(title: string, p: ProfileSummary | null): string {
@@ -206,7 +195,7 @@ const WHY: Record<string, string> = {
 
 Each of these is a feature; the per-request work that was waste is gone (see "What was changed"). Full runs of the hot-read figure on this machine put seams at 0.71× to 0.75× on both databases (from 0.42× on SQLite and 0.36× on PostgreSQL before the changes), the spread coming from the load of other processes (see the load average).`,
   'hot-tail': '**Tail latency.** p99 stays within 3× p50 in quiet runs; on a busy machine (see the load average) single rounds show longer tails, from other processes taking the server core.',
-  hop: '**The hop.** Both split processes run on the same single core as the monolith, so the split pays in request throughput for a second HTTP stack (request log, metrics, routing), the service-token check and contract validation of the call on both ends. On PostgreSQL, where a dashboard mostly waits for its queries, that is a small share; on SQLite, where the queries are cheap, a larger one.',
+  ...HOP_WHY,
   'ingest-postgres': '**Ingest on PostgreSQL.** COPY writes tuples in batches (heap multi-insert) and cannot upsert; the import must upsert (a resent day replaces the earlier figures), which PostgreSQL executes row by row (`INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`). In the CLI profile the Node process is busy for about a quarter of the wall time; the rest is PostgreSQL executing the upserts. COPY into a temporary table would still end in the same per-row upsert (and pg-copy-streams is a dev dependency that production code may not import).',
   'ingest-sqlite': '**Ingest on SQLite.** Most of the import is SQLite executing the upserts (`_query` in the profile): `INSERT … ON CONFLICT DO UPDATE` does more per row than the floor\'s plain INSERT.',
   'run-ratio-postgres': "**Invoice run on PostgreSQL.** The floor aggregates the whole month in one statement (about 5 s at 100,000 publishers) and inserts in bulk; seams works a page of 500 accounts at a time, so that a run is resumable page by page, its progress is visible, memory stays flat and Billing asks Operations for earnings only through its facade. Per page: the earnings call (each ad unit's days summed by its own index range, about 22 ms), the lookup of the page's live invoices (an index range scan, under 1 ms), the inserts (the same per-row work and foreign-key checks as the floor's), about 13 round trips and 2 commits; plus about 2.5 s for the CLI to start the app. The floor's own time swings most with the machine's load (9 to 17 s at 100,000 in development runs), and so does the ratio (1.7× to 2.4×).",
@@ -272,26 +261,7 @@ ${table(['database', 'seams req/s', 'p50', 'p99', 'bare Koa + knex req/s', 'p50'
 Rounds (req/s): ${r.hot.map((h) => `${db(h.dialect)}: seams ${h.comparison.rounds.seams!.map((x) => fmt(x.rps)).join(' / ')}, bare ${h.comparison.rounds['bare Koa + knex']!.map((x) => fmt(x.rps)).join(' / ')}`).join('; ')}.
 `);
   }
-  if (r.hop.length > 0) {
-    parts.push(`## 2. Cross-module read: the cost of the hop
-
-\`GET /v1/publishers/{id}/dashboard\` with an ops token: Operations' month to date and last payment, plus one \`billingSummaries\` facade call. Monolith: one process. Split: \`SEAMS_MODULES=operations SEAMS_REMOTE_BILLING=…\` and \`SEAMS_MODULES=billing SEAMS_REMOTE_OPERATIONS=…\` sharing the database and \`SEAMS_SERVICE_TOKEN\` — **both processes on the same single server core**, so the ratio is the whole CPU price of the hop. \`npm run bench:hop\` runs this figure alone.
-
-${table(['database', 'monolith req/s', 'p50', 'p99', 'split req/s', 'p50', 'p99', 'ratio'], r.hop.map((h) => {
-      const a = h.comparison.median.monolith!;
-      const b = h.comparison.median['split over HTTP']!;
-      return [db(h.dialect), fmt(a.rps), `${fmt(a.p50, 1)} ms`, `${fmt(a.p99, 1)} ms`, fmt(b.rps), `${fmt(b.p50, 1)} ms`, `${fmt(b.p99, 1)} ms`, `**${fmt(h.ratio, 2)}**`];
-    }))}
-
-One request at a time (one connection, no queueing): what the hop adds to a single request's latency.
-
-${table(['database', 'monolith p50', 'p99', 'split p50', 'p99', 'added by the hop (p50)'], r.hop.map((h) => {
-      const a = h.oneAtATime.median.monolith!;
-      const b = h.oneAtATime.median['split over HTTP']!;
-      return [db(h.dialect), `${fmt(a.p50, 2)} ms`, `${fmt(a.p99, 2)} ms`, `${fmt(b.p50, 2)} ms`, `${fmt(b.p99, 2)} ms`, `**${fmt(h.addedMs, 2)} ms**`];
-    }))}
-`);
-  }
+  if (r.hop.length > 0) parts.push(hopSection(r));
   if (r.ingest.length > 0) {
     parts.push(`## 3. Bulk ingest
 

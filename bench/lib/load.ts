@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { median } from './stats.ts';
-import { LOAD_CORE, ROOT, pinned } from './processes.ts';
+import { LOAD_CORE, ROOT, cpuMs, pinned } from './processes.ts';
 
 export interface LoadResult {
   requests: number;
@@ -15,6 +15,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   seconds: number;
+  /** The servers' CPU time per request (µs), when the contender names their processes. */
+  cpuUsPerRequest?: number;
 }
 
 export interface LoadSpec {
@@ -22,7 +24,13 @@ export interface LoadSpec {
   paths: string[];
   headers?: Record<string, string>;
   connections?: number;
-  seconds: number;
+  method?: string;
+  body?: string;
+  /** How long to load; or `amount` requests instead (one connection and as many paths: each path once). */
+  seconds?: number;
+  amount?: number;
+  /** The first responses are warm-up: left out of the figures. */
+  uncounted?: number;
 }
 
 export const CONNECTIONS = 64;
@@ -45,11 +53,13 @@ export function load(spec: LoadSpec): Promise<LoadResult> {
 export interface Contender {
   name: string;
   spec: Omit<LoadSpec, 'seconds'>;
+  /** The server processes answering: their CPU time per request is taken round by round. */
+  pids?: number[];
 }
 
 export interface Comparison {
   rounds: Record<string, LoadResult[]>;
-  median: Record<string, { rps: number; p50: number; p99: number }>;
+  median: Record<string, { rps: number; p50: number; p99: number; cpuUsPerRequest: number }>;
 }
 
 /**
@@ -62,16 +72,27 @@ export async function compare(contenders: Contender[], options: { rounds: number
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
+      const cpuBefore = cpuMs(contender.pids ?? []);
       const result = await load({ ...contender.spec, seconds: options.seconds });
+      if (contender.pids) result.cpuUsPerRequest = ((cpuMs(contender.pids) - cpuBefore) * 1000) / result.requests;
       rounds[contender.name]!.push(result);
       options.log?.(`    round ${round + 1} ${contender.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
     }
   }
-  const medians = Object.fromEntries(
+  return { rounds, median: mediansOf(rounds) };
+}
+
+/** Each contender's median req/s, p50, p99 and CPU per request (NaN where not taken) over its rounds. */
+export function mediansOf(rounds: Record<string, LoadResult[]>): Comparison['median'] {
+  return Object.fromEntries(
     Object.entries(rounds).map(([name, results]) => [
       name,
-      { rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)) },
+      {
+        rps: median(results.map((r) => r.rps)),
+        p50: median(results.map((r) => r.p50)),
+        p99: median(results.map((r) => r.p99)),
+        cpuUsPerRequest: median(results.map((r) => r.cpuUsPerRequest ?? NaN)),
+      },
     ]),
   );
-  return { rounds, median: medians };
 }

@@ -1,8 +1,8 @@
 /**
  * Child processes for the benchmarks: servers pinned to core 0, load generator
- * and CLI runs where the caller says, RSS read from /proc, free ports.
+ * and CLI runs where the caller says, RSS and CPU time read from /proc, free ports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -81,6 +81,31 @@ export function readMemory(pid: number): { rss: number; peak: number } | null {
   } catch {
     return null;
   }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system) the processes have used so far, in ms, from /proc/<pid>/stat
+ * (10 ms steps): what a server spent, whoever else shared its core. NaN without /proc.
+ */
+export function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return NaN;
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
 }
 
 /** Runs a process to its end, sampling its memory; resolves with its exit code, output, time and peak RSS. */

@@ -1,0 +1,51 @@
+/**
+ * Figure 2a, a read that no longer hops: `GET /v1/publishers/{id}/dashboard`
+ * in the monolith vs split over HTTP. The dashboard reads Operations' own view
+ * of Billing's invoices (kept from Billing's events), so the split's Operations
+ * process answers it alone: the ratio should stay near 1, and a drop below
+ * that would mean a call across the edge came back. Both topologies get the
+ * same single server core (the split's idle Billing process shares it); the
+ * servers' CPU time per request says the same where other load on the
+ * machine blurs requests per second.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { BenchDatabase } from './lib/databases.ts';
+import { compare, type Comparison } from './lib/load.ts';
+import type { ReadData } from './lib/seedRead.ts';
+import { startSeams, startSplit } from './lib/servers.ts';
+import type { Settings } from './lib/settings.ts';
+
+export interface DashboardSplit {
+  comparison: Comparison;
+  /** Split ÷ monolith, requests per second. */
+  ratio: number;
+}
+
+export async function dashboardSplit(db: BenchDatabase, data: ReadData, settings: Settings): Promise<DashboardSplit> {
+  settings.log(`  dashboard on ${db.dialect}: monolith vs split (no facade call)`);
+  const monolith = await startSeams(db.env, { logFile: path.join(db.dataDir, 'dashboard-monolith.log') });
+  const split = await startSplit(db.env, db.dataDir);
+  try {
+    const paths = data.publisherIds.map((id) => `/v1/publishers/${id}/dashboard`);
+    const headers = { authorization: `Bearer ${data.opsToken}` };
+    const [a, b] = (await Promise.all(
+      [monolith.url, split.operations.url].map((url) => fetch(`${url}${paths[0]}`, { headers }).then((r) => r.json() as Promise<{ invoices: unknown[] }>)),
+    )) as [{ invoices: unknown[] }, { invoices: unknown[] }];
+    assert.deepEqual(a, b, 'the monolith and the split answer the dashboard differently');
+    assert.equal(a.invoices.length, 5, "the dashboard should list 5 invoices from Operations' view of them");
+    const comparison = await compare(
+      [
+        { name: 'monolith', spec: { url: monolith.url, paths, headers }, pids: [monolith.proc.pid] },
+        { name: 'split over HTTP', spec: { url: split.operations.url, paths, headers }, pids: [split.operations.proc.pid, split.billing.proc.pid] },
+      ],
+      settings,
+    );
+    const [one, two] = [comparison.median.monolith!, comparison.median['split over HTTP']!];
+    const ratio = two.rps / one.rps;
+    settings.log(`    → split ÷ monolith ${ratio.toFixed(2)}; CPU per request ${one.cpuUsPerRequest.toFixed(0)} µs → ${two.cpuUsPerRequest.toFixed(0)} µs`);
+    return { comparison, ratio };
+  } finally {
+    await Promise.all([monolith.stop(), split.stop()]);
+  }
+}
