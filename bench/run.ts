@@ -7,8 +7,10 @@
  *   npm run bench -- --quick      smaller sizes and shorter rounds (under 3 minutes)
  *   npm run bench -- --only hop   some figures only (hot, hop, ingest, run, lint, startup); prints, writes no docs
  *   npm run bench:hop             the cost of the hop alone (issue 6, item 7)
+ *   --only hop --replace-figure   also replaces figure 2 in docs/performance.md, labelled with its own date and load
  *   --no-profile                  skip the CPU profiles (taken outside the measured rounds)
- *   --report FILE                 rewrite the docs from the figures a run saved (its last line names the file)
+ *   --report FILE                 rewrite the docs from the figures a run saved (its last line names the file;
+ *                                 with --replace-figure, figure 2 only from a saved `--only hop` run)
  *   BENCH_KEEP_PROFILE=FILE       keep the hot-read server's raw .cpuprofile (open it in Chrome DevTools)
  *
  * PostgreSQL: BENCH_DATABASE_URL (or TEST_DATABASE_URL, default
@@ -30,6 +32,7 @@ import { describeMachine, type Machine } from './lib/machine.ts';
 import { seedReadData } from './lib/seedRead.ts';
 import { settingsFrom, type Settings } from './lib/settings.ts';
 import { printTable, writeReport } from './report.ts';
+import { replaceHopFigure } from './reportReplace.ts';
 
 export interface Results {
   quick: boolean;
@@ -60,15 +63,18 @@ function selected(argv: string[]): Set<string> {
 
 async function main(argv: string[]): Promise<void> {
   const settings: Settings = settingsFrom(argv);
+  const replaceFigure = argv.includes('--replace-figure');
   const report = argv.indexOf('--report');
   if (report >= 0) {
     const results = JSON.parse(fs.readFileSync(argv[report + 1]!, 'utf8')) as Results;
     printTable(results);
-    settings.log(`wrote ${(await writeReport(results)).join(', ')} from ${argv[report + 1]}`);
+    const written = replaceFigure ? [replaceHopFigure(results)] : await writeReport(results);
+    settings.log(`wrote ${written.join(', ')} from ${argv[report + 1]}`);
     return;
   }
   const only = selected(argv);
   const partial = only.size < FIGURES.length;
+  if (replaceFigure && (only.size !== 1 || !only.has('hop'))) throw new Error('--replace-figure goes with --only hop: only figure 2 stands alone on the page');
   if (settings.quick) {
     settings.seconds = 2;
     settings.warmupSeconds = 1;
@@ -149,7 +155,9 @@ async function main(argv: string[]): Promise<void> {
   fs.writeFileSync(saved, JSON.stringify(results));
   settings.log(`figures saved in ${saved}`);
   printTable(results);
-  if (partial) {
+  if (replaceFigure) {
+    settings.log(`replaced figure 2 in ${replaceHopFigure(results)}`);
+  } else if (partial) {
     settings.log('(a partial run: docs/performance.md is left as it is; run `npm run bench` to regenerate it)');
   } else {
     const written = await writeReport(results);
