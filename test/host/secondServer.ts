@@ -1,7 +1,8 @@
 /**
  * A second PostgreSQL server for the tests of modules on servers of their own: a throwaway cluster
  * (initdb in a temporary directory, trust authentication on 127.0.0.1 and a free port), started for
- * one test file and removed after it. initdb refuses to run as root: there it runs as `postgres`.
+ * one test file and removed after it (or at the next start, when its test process was killed).
+ * initdb refuses to run as root: there it runs as `postgres`.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,10 +22,12 @@ export interface PostgresServer {
 
 export async function startSecondServer(): Promise<PostgresServer> {
   const bin = await postgresBin();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seams-pg-'));
   const asRoot = process.getuid?.() === 0;
   const as = (command: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(bin, command), ...args]) : run(path.join(bin, command), args);
+  await stopLeftovers(as);
+  // Named after this process, so that a later run can tell a server whose test process is gone.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `seams-pg-${process.pid}-`));
   if (asRoot) fs.chownSync(dir, ...(await postgresIds()));
   const port = await freePort();
   const data = path.join(dir, 'data');
@@ -43,6 +46,26 @@ export async function startSecondServer(): Promise<PostgresServer> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Servers of test processes that ended without their teardown (killed at a timeout): stopped and removed. */
+async function stopLeftovers(as: (command: string, args: string[]) => Promise<unknown>): Promise<void> {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = Number(/^seams-pg-(\d+)-/.exec(name)?.[1]);
+    if (!pid || alive(pid)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    await as('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The server binaries of the client tools' version (pg_dump must not be older than the server). */
