@@ -45,6 +45,23 @@ if (dialects.includes('postgres')) {
     t.is(Number((await there('billing.billing_accounts').count({ n: '*' }))[0]!.n), 2, 'opened from Operations\' events');
   });
 
+  test('[postgres] through a user that may not create roles, Billing\'s schema is still made and migrated on its server, owned by that user', async (t) => {
+    const own = await newDatabase();
+    const admin = connect(t, own);
+    const user = `seams_plain_${randomBytes(3).toString('hex')}`;
+    await admin.raw(`CREATE ROLE ${user} LOGIN`);
+    await admin.raw(`GRANT CREATE ON DATABASE ${new URL(own).pathname.slice(1)} TO ${user}`);
+    const asUser = new URL(own);
+    asUser.username = user;
+
+    const app = await createApp(loadConfig({ DATABASE_URL: await freshPostgres(t), DATABASE_URL_BILLING: asUser.toString(), LOG_LEVEL: 'silent', SEAMS_DB_POOL_MAX: '2' }));
+    t.teardown(() => app.close());
+    t.is(app.databases.get('billing')!.role, null, 'no role to SET: schemas apart by search_path only');
+    const { rows } = await admin.raw(`SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'billing'`);
+    t.is(rows[0].owner, user);
+    t.is(Number((await app.databases.get('billing')!.knex('billing_accounts').count({ n: '*' }))[0]!.n), 0);
+  });
+
   test('[postgres] npm run migrate in a process that runs Billing alone migrates Billing on its own server and the platform store, nothing else', async (t) => {
     const main = await freshPostgres(t);
     const own = await newDatabase();
