@@ -30,7 +30,7 @@ test('each command has its own help, by --help or by help <command>, naming its 
   }
   const imports = await cli(['import', 'deliveries', '--help'], env(t));
   t.is(imports.code, 0);
-  t.regex(imports.stdout, /file\s+the CSV file, with the header\s+ad_unit_id,date,impressions,clicks,revenue_micros/);
+  t.regex(imports.stdout, /file\s+RFC 4180 CSV with the columns\s+ad_unit_id,date,impressions,clicks,revenue_micros \(any order\)/);
 });
 
 test('--version prints the version of package.json and exits 0', async (t) => {
