@@ -8,3 +8,4 @@ export * from './http.ts';
 export * from './pagination.ts';
 export * from './module.ts';
 export * from './idleWait.ts';
+export * from './leaseHeartbeat.ts';
