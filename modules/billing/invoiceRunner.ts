@@ -3,9 +3,10 @@
  * id order, asks Operations for a whole page's earnings in one call, and
  * commits the page's drafts, the run's counters, its cursor and its lease in
  * one transaction, so a run cut short anywhere resumes exactly after its last
- * committed page and converges to the same invoices.
+ * committed page and converges to the same invoices. A heartbeat renews the
+ * run's lease while it runs, however long a page takes.
  */
-import type { Facade, Logger, ModuleDatabase } from '../../src/kernel/index.ts';
+import { keepLease, type Facade, type LeaseHeartbeat, type LeaseLapse, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { EarningsFailure, operationsContract, PublisherEarnings } from '../operations/contract.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
 import type { DraftInvoices } from './draftInvoices.ts';
@@ -28,8 +29,18 @@ export interface RunHooks {
   shouldStop?: () => boolean;
 }
 
-/** Another worker took the run over (our lease lapsed): stop without touching it. */
-class LeaseLost extends Error {}
+/** The lease lapsed: another worker took the run over, or may; stop without touching it. */
+class LeaseLost extends Error {
+  constructor(readonly why: LeaseLapse) {
+    super(`lease ${why}`);
+  }
+}
+
+/** Past a lease the heartbeat could not renew, another worker may be running the same page. */
+function ensureHeld(lease: LeaseHeartbeat): void {
+  const lapse = lease.lapse();
+  if (lapse) throw new LeaseLost(lapse);
+}
 
 /** Claims after which a run is given up: a run that kills its process would otherwise kill every process in turn. */
 const MAX_ATTEMPTS = 5;
@@ -53,17 +64,19 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
   }
 
   /** One page; false when there was nothing left. */
-  async function runPage(run: InvoiceRun, owner: string): Promise<boolean> {
+  async function runPage(run: InvoiceRun, owner: string, lease: LeaseHeartbeat): Promise<boolean> {
+    ensureHeld(lease);
     const accounts = await BillingAccount.query()
       .where('publisher_id', '>', run.cursor ?? '')
       .orderBy('publisher_id')
       .limit(runOptions.pageSize);
     if (accounts.length === 0) return false;
-    if (!(await invoiceRuns.renew(null, run, owner))) throw new LeaseLost();
     const earnings = await earningsOf(accounts.map((a) => a.publisherId), run.period);
     const cursor = accounts[accounts.length - 1]!.publisherId;
+    ensureHeld(lease);
     await db.writeTransaction(async (trx) => {
-      if (!(await invoiceRuns.renew(trx, run, owner))) throw new LeaseLost();
+      // The commit's own proof that the run is still ours, whatever the heartbeat last saw.
+      if (!(await invoiceRuns.renew(trx, run, owner))) throw new LeaseLost('lost');
       const { failures, ...counts } = await draftInvoices.applyPage(trx, run, accounts, earnings);
       await invoiceRuns.advance(trx, run, { processed: accounts.length, ...counts }, cursor);
       await invoiceRuns.recordFailures(trx, run, failures);
@@ -76,6 +89,11 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
     /** Runs `run` (claimed by `owner`) to its end, or until stopped; returns its final state. */
     async execute(run: InvoiceRun, owner: string, hooks: RunHooks = {}): Promise<RunView> {
       const started = Date.now();
+      const lease = keepLease({
+        leaseMs: runOptions.leaseMs,
+        renew: () => invoiceRuns.renew(null, run, owner),
+        onRenewalError: (error) => log.warn({ err: error, runId: run.id }, 'invoice run: lease renewal failed'),
+      });
       try {
         if (run.attempts > MAX_ATTEMPTS) throw new Error(`given up after ${MAX_ATTEMPTS} workers stopped without finishing it`);
         for (;;) {
@@ -83,7 +101,7 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
             await invoiceRuns.settle(run, owner, { status: 'queued' });
             break;
           }
-          if (!(await runPage(run, owner))) {
+          if (!(await runPage(run, owner, lease))) {
             await invoiceRuns.settle(run, owner, { status: 'succeeded' });
             break;
           }
@@ -91,11 +109,14 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
         }
       } catch (error) {
         if (error instanceof LeaseLost) {
-          log.warn({ runId: run.id }, 'invoice run: lease lost to another worker; stopping');
+          const why = error.why === 'lost' ? 'lease lost to another worker' : 'lease not renewed in time';
+          log.warn({ runId: run.id }, `invoice run: ${why}; stopping`);
         } else {
           log.error({ err: error, runId: run.id }, 'invoice run failed');
           await invoiceRuns.settle(run, owner, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
         }
+      } finally {
+        await lease.stop();
       }
       const final = await invoiceRuns.view(run.id);
       log.info({ runId: run.id, ms: Date.now() - started, ...final }, 'invoice run ended');

@@ -1,9 +1,9 @@
 /**
  * Invoice runs as job records. A run is queued, then claimed by one worker at
- * a time under a lease that the worker renews with every page it commits; a
- * run whose lease lapsed (its process died) is claimed again and resumes after
- * the last committed page. One queued or running run per month, enforced by a
- * partial unique index.
+ * a time under a short lease that the worker's heartbeat renews while it works
+ * (and every page's transaction checks); a run whose lease lapsed (its process
+ * died or stalled) is claimed again and resumes after the last committed page.
+ * One queued or running run per month, enforced by a partial unique index.
  */
 import type { Knex } from 'knex';
 import { raw } from 'objection';
@@ -16,7 +16,10 @@ import { periodNotEnded, runInProgress, runNotFound } from './errors.ts';
 export interface InvoiceRunOptions {
   /** Billing accounts per page: one earnings call and one transaction each. */
   pageSize: number;
-  /** How long a claim lasts without a committed page before another worker may take the run over. */
+  /**
+   * How long a claim lasts unless renewed. The worker renews it every third of this while it
+   * runs the run, so only a dead or stalled worker's run waits this long to be taken over.
+   */
   leaseMs: number;
   /** How often an idle worker looks for queued runs (a run queued in this process wakes it at once). */
   pollMs: number;
@@ -24,7 +27,7 @@ export interface InvoiceRunOptions {
   retryDelaysMs: number[];
 }
 
-export const DEFAULT_RUN_OPTIONS: InvoiceRunOptions = { pageSize: 500, leaseMs: 60_000, pollMs: 1_000, retryDelaysMs: [1_000, 5_000] };
+export const DEFAULT_RUN_OPTIONS: InvoiceRunOptions = { pageSize: 500, leaseMs: 10_000, pollMs: 1_000, retryDelaysMs: [1_000, 5_000] };
 
 export interface InvoiceRunsDeps {
   models: BillingModels;
@@ -157,7 +160,7 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     /** The oldest queued or abandoned run, now held by `owner`; null when there is none. */
     claimNext: (owner: string) => claimWhere(owner, '1 = 1', []),
 
-    /** Extends the lease inside a page's transaction; false when the run is no longer ours. */
+    /** Extends the lease (the heartbeat, or inside a page's transaction); false when the run is no longer ours. */
     async renew(trx: Knex.Transaction | null, run: InvoiceRun, owner: string): Promise<boolean> {
       const now = clock.now().getTime();
       const updated = await InvoiceRun.query(trx ?? undefined)

@@ -11,6 +11,8 @@ import { waitUntil } from '../helpers/wait.ts';
 import { createBillingModule, type BillingCradle } from '../../modules/billing/index.ts';
 import type { InvoiceRunOptions } from '../../modules/billing/invoiceRuns.ts';
 import { operationsStubModule, operationsStubOf, type StubApp } from '../fixtures/modules/operationsStub/index.ts';
+import { createApp } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
 import type { Clock } from '../../src/kernel/index.ts';
 import type { PublisherSummary } from '../../modules/operations/contract.ts';
 
@@ -19,6 +21,34 @@ export const PERIOD = '2026-03';
 /** The module list of the crash test, the same in the test and in its child process. */
 export function billingCrashModules() {
   return [operationsStubModule, createBillingModule({ pageSize: 10, pollMs: 50 })];
+}
+
+/** The modules of test/fixtures/heldWorkChild.ts (pages of 10 accounts), for apps sharing its databases. */
+export function heldWorkModules(run: Partial<InvoiceRunOptions> = {}) {
+  return [operationsStubModule, createBillingModule({ pageSize: 10, ...run })];
+}
+
+/**
+ * Publishers one process of a test registers and the others' stubs know (Billing opens an account
+ * only for a publisher Operations knows): fixed ids, sorted after every generated one.
+ */
+export function latePublishers(count: number) {
+  return Array.from({ length: count }, (_, i) => ({ id: `pub_7${'Z'.repeat(23)}${String(i).padStart(2, '0')}`, name: `late publisher ${i}` }));
+}
+
+/** Opens `count` billing accounts through the stub's PublisherRegistered events; their publisher ids. */
+export async function seedAccounts(config: Config, count: number): Promise<string[]> {
+  const seed = await createApp(config, { modules: heldWorkModules(), dispatcher: { options: { idlePollMs: 50 } } });
+  try {
+    seed.start();
+    const stub = operationsStubOf(seed);
+    for (let i = 0; i < count; i++) await stub.register({ name: `publisher ${i}` });
+    const accounts = seed.databases.get('billing')!.knex('billing_accounts');
+    await waitUntil(async () => (await accounts.clone()).length === count, 20_000, `${count} billing accounts`);
+    return stub.publisherIds();
+  } finally {
+    await seed.close();
+  }
 }
 
 export async function bootBilling(t: ExecutionContext, dialect: Dialect, options: { run?: Parameters<typeof createBillingModule>[0]; clock?: Clock; env?: NodeJS.ProcessEnv } = {}) {
