@@ -32,7 +32,7 @@ for (const dialect of dialects) {
     t.like(orphan, { status: 'running', processed: 20, created: 20 });
     t.is((await db('invoices')).length, 20, 'two pages committed, the third never started writing');
 
-    // Its lease would lapse after a minute; let it lapse now.
+    // Its lease would lapse within seconds (test/billing/recoveryTime.test.ts measures it); let it lapse now.
     await db('invoice_runs').update({ lease_until: '2000-01-01T00:00:00.000Z' });
     app.start();
     const run = await waitUntil(async () => {
