@@ -145,7 +145,7 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
   };
 }
 
-/** Sequential 10,000-row PUTs on one connection (new days each time: inserts, not no-op updates). */
+/** Sequential 10,000-row PUTs on one connection (new days each time, before the file's and never in the future: inserts, not no-op updates). */
 async function apiPath(db: BenchDatabase, settings: Settings, units: string[], token: string) {
   const ROWS = 10_000;
   const requests = settings.quick ? 10 : 40;
@@ -155,7 +155,7 @@ async function apiPath(db: BenchDatabase, settings: Settings, units: string[], t
     for (let i = 0; i < requests + 2; i++) {
       const rows = Array.from({ length: ROWS }, (_, r) => {
         const impressions = 5_000 + r;
-        return { adUnitId: units[r % units.length]!, date: dayAt(2_000 + i * 5 + Math.floor(r / units.length)), impressions, clicks: r % 50, revenueMicros: impressions * 1_500 };
+        return { adUnitId: units[r % units.length]!, date: dayAt(-1 - i * 5 - Math.floor(r / units.length)), impressions, clicks: r % 50, revenueMicros: impressions * 1_500 };
       });
       const body = JSON.stringify({ rows });
       const started = performance.now();
