@@ -39,7 +39,8 @@ export async function dashboardSplit(db: BenchDatabase, data: ReadData, settings
         { name: 'monolith', spec: { url: monolith.url, paths, headers }, pids: [monolith.proc.pid] },
         { name: 'split over HTTP', spec: { url: split.operations.url, paths, headers }, pids: [split.operations.proc.pid, split.billing.proc.pid] },
       ],
-      settings,
+      // --quick: one round each, enough to show nothing crosses (the suite stays under 3 minutes).
+      settings.quick ? { ...settings, rounds: 1 } : settings,
     );
     const [one, two] = [comparison.median.monolith!, comparison.median['split over HTTP']!];
     const ratio = two.rps / one.rps;

@@ -69,7 +69,7 @@ The goal was set when the dashboard called Billing's facade: split ≥ 0.6× the
 
 ### 2a. The dashboard: nothing crosses
 
-\`GET /v1/publishers/{id}/dashboard\` with an ops token: Operations' month to date, and the latest invoices, balance and last payout from its own view of Billing's events (\`publisher_invoices\`, \`last_payments\`, seeded as those events leave them). The split's Operations process answers alone while its Billing process idles on the same core, so the ratio stays about 1; a clear drop would mean a call across came back. The split's CPU includes that idle process's background pollers (outbox, run queue, issue recovery), about 10 ms a second. Load as in figure 1.
+\`GET /v1/publishers/{id}/dashboard\` with an ops token: Operations' month to date, and the latest invoices, balance and last payout from its own view of Billing's events (\`publisher_invoices\`, \`last_payments\`, seeded as those events leave them). The split's Operations process answers alone while its Billing process idles on the same core, so the ratio stays about 1; a clear drop would mean a call across came back. The split's CPU includes that idle process's background pollers (outbox, run queue, issue recovery), about 10 ms a second. Load as in figure 1${h0.dashboard.comparison.rounds[MONOLITH]!.length === 1 ? ', one round each (quick)' : ''}.
 
 ${table(['database', 'monolith req/s', 'p50', 'CPU per request', 'split req/s', 'p50', 'CPU per request', 'split ÷ monolith'], dashboard)}
 
