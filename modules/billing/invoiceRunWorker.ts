@@ -3,7 +3,7 @@
  * runs whose worker died). Runs in every process that runs Billing; claims
  * are atomic, so several processes share the queue without running a run twice.
  */
-import { makeIdleWait, newId, type BackgroundWorker, type Logger } from '../../src/kernel/index.ts';
+import { makeLoopWorker, newId, type Logger, type LoopWorker } from '../../src/kernel/index.ts';
 import type { InvoiceRunOptions, InvoiceRuns } from './invoiceRuns.ts';
 import type { InvoiceRunner } from './invoiceRunner.ts';
 
@@ -14,43 +14,19 @@ export interface InvoiceRunWorkerDeps {
   log: Logger;
 }
 
-export type InvoiceRunWorker = BackgroundWorker & {
-  /** A run was queued in this process: look now instead of at the next poll. */
-  wake(): void;
-};
+export type InvoiceRunWorker = LoopWorker;
 
 export function makeInvoiceRunWorker({ invoiceRuns, invoiceRunner, runOptions, log }: InvoiceRunWorkerDeps): InvoiceRunWorker {
   const owner = newId('wrk');
-  let running = false;
-  let loop: Promise<void> | null = null;
-  const idle = makeIdleWait();
-
-  async function work(): Promise<void> {
-    while (running) {
-      try {
-        const run = await invoiceRuns.claimNext(owner);
-        if (run) await invoiceRunner.execute(run, owner, { shouldStop: () => !running });
-        else await idle.wait(runOptions.pollMs);
-      } catch (error) {
-        log.error({ err: error }, 'invoice run worker pass failed');
-        if (running) await idle.wait(runOptions.pollMs);
-      }
-    }
-  }
-
-  return {
+  return makeLoopWorker({
     name: 'billing.invoiceRuns',
-    start() {
-      if (running) return;
-      running = true;
-      loop = work();
+    idleMs: runOptions.pollMs,
+    log,
+    async pass(running) {
+      const run = await invoiceRuns.claimNext(owner);
+      if (!run) return 'idle';
+      await invoiceRunner.execute(run, owner, { shouldStop: () => !running() });
+      return 'busy';
     },
-    async stop() {
-      running = false;
-      idle.wake();
-      await loop;
-      loop = null;
-    },
-    wake: idle.wake,
-  };
+  });
 }

@@ -9,3 +9,4 @@ export * from './pagination.ts';
 export * from './module.ts';
 export * from './idleWait.ts';
 export * from './leaseHeartbeat.ts';
+export * from './loopWorker.ts';
