@@ -12,6 +12,8 @@ import { ConfigError, type Config } from './config.ts';
 import { DomainError, facadeName, type Clock, type EventEnvelope, type Logger, type ModuleDefinition } from './kernel/index.ts';
 import { modules as moduleList } from './modules.ts';
 import { makeFailedAuthLimiter } from './platform/auth/failedAuthLimiter.ts';
+import { backfillPublisherStatuses, followPublisherStatus, platformHandlers as platformHandlersOf, statusReader } from './platform/auth/publisherStatuses.ts';
+import { makeTokenReplication, type TokenReplication } from './platform/auth/tokenReplication.ts';
 import { makeTokenService } from './platform/auth/tokens.ts';
 import { tokenRoutes } from './platform/auth/tokenRoutes.ts';
 import { composeModules, type ComposedModule } from './platform/container.ts';
@@ -56,7 +58,8 @@ export type App = Awaited<ReturnType<typeof createApp>>;
 export async function createApp(config: Config, options: AppOptions = {}) {
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
-  const topology = planTopology(options.modules ?? moduleList, config);
+  // The platform follows publishers' statuses for their tokens, in the process that runs Operations.
+  const topology = planTopology(options.modules ?? moduleList, config, [followPublisherStatus]);
   const { local } = topology;
   const moduleSettings = readModuleSettings(local, config.seamsEnv);
   if (moduleSettings.problems.length > 0) throw new ConfigError(moduleSettings.problems);
@@ -72,6 +75,8 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const db = (name: string) => databases.get(name)!;
   const moduleDatabases = local.map((m) => db(m.name));
   const metrics = makeMetrics(moduleDatabases);
+  const replication = makeTokenReplication({ db: db('platform'), peers: topology.peers, serviceToken: config.serviceToken, clock, log });
+  const platformHandlers = platformHandlersOf(replication);
 
   let composition: ReturnType<typeof composeModules>;
   try {
@@ -99,6 +104,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       // Through the broker when there is one; otherwise a local handler runs through its inbox here,
       // a remote module's over HTTP into its inbox.
       deliver: async (subscriber, event) => {
+        // The platform's own handlers run here, in the process whose module published the event.
+        const platformHandler = platformHandlers.get(subscriber);
+        if (platformHandler) return platformHandler(event);
         if (broker) return broker.publish(subscriber, event);
         const handler = handlers.get(subscriber);
         if (handler) return void (await handler(event));
@@ -130,8 +138,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
         });
       }
     }
-    return assemble({ config, log, clock, databases, dispatcher, broker, composition, tracks, topology, handlers, metrics });
+    return assemble({ config, log, clock, databases, dispatcher, broker, composition, tracks, topology, handlers, metrics, replication });
   } catch (error) {
+    await replication.close();
     await Promise.all([...databases.values()].map((d) => d.close()));
     await topology.close();
     throw error;
@@ -150,18 +159,21 @@ function assemble(parts: {
   topology: Topology;
   handlers: Map<string, (event: EventEnvelope) => Promise<unknown>>;
   metrics: Metrics;
+  replication: TokenReplication;
 }) {
-  const { config, log, clock, databases, dispatcher, broker, composition, tracks, topology, handlers, metrics } = parts;
+  const { config, log, clock, databases, dispatcher, broker, composition, tracks, topology, handlers, metrics, replication } = parts;
   const platformDb = databases.get('platform')!;
-  // Publisher tokens name a publisher: Operations (local or remote) says whether it exists.
+  // Publisher tokens name a publisher: Operations (local or remote) says whether it exists, and its status.
   const directory = composition.root.hasRegistration('operationsFacade')
-    ? composition.root.resolve<{ publishersByIds(input: { ids: string[] }): Promise<unknown[]> }>('operationsFacade')
+    ? composition.root.resolve<Parameters<typeof statusReader>[0]>('operationsFacade')
     : null;
   const tokens = makeTokenService({
-    knex: platformDb.knex,
+    db: platformDb,
     clock,
     bootstrapToken: config.bootstrapToken,
-    ...(directory && { publisherExists: async (id: string) => (await directory.publishersByIds({ ids: [id] })).length > 0 }),
+    outbox: replication.outbox,
+    reachedPeers: replication.reachedPeers,
+    ...(directory && { publisherStatus: statusReader(directory) }),
   });
   const idempotency = makeIdempotency({ knex: platformDb.knex, clock });
   let stopping = false;
@@ -174,12 +186,15 @@ function assemble(parts: {
         try {
           const pending = await pendingMigrations(db, tracks.get(name)!);
           checks[name] = pending.length === 0 ? 'ok' : `pending migrations: ${pending.join(', ')}`;
-          if (name !== 'platform') events[name] = await eventCounts(db);
+          // The platform's outbox holds token changes for peers (none in a single process).
+          if (name !== 'platform' || topology.peers.length > 0) events[name] = await eventCounts(db);
         } catch (error) {
           checks[name] = `unreachable: ${(error as Error).message}`;
         }
       }),
     );
+    const catchingUp = replication.pending();
+    if (catchingUp !== null) checks.tokens = catchingUp;
     if (stopping) checks.process = 'shutting down';
     // A broker outage does not make the process unready: the outbox keeps the events until it returns.
     return { ready: Object.values(checks).every((c) => c === 'ok'), checks, events, ...(broker && { broker: broker.status() }) };
@@ -228,6 +243,7 @@ function assemble(parts: {
       if (!handler) throw new DomainError('EVENTS.NO_HANDLER', 'not_found', `No handler ${subscriber} in this process`);
       await handler(event);
     },
+    tokens: replication,
   });
   koa.use(internal.routes()).use(internal.allowedMethods());
   // The API: tokens, then each module's routes, each authenticated and validated per route.
@@ -261,11 +277,16 @@ function assemble(parts: {
     dispatcher,
     broker,
     tokens,
+    tokenReplication: replication,
     metrics,
     readiness,
     /** Starts background work: event dispatch, module workers, housekeeping. */
     start(): void {
       dispatcher.start();
+      replication.start();
+      if (directory) {
+        backfillPublisherStatuses(platformDb, directory, replication, log).catch((error) => log.warn({ err: error }, 'reading publisher statuses failed'));
+      }
       broker?.start().catch((error) => log.error({ err: error }, 'broker consumers failed to start'));
       for (const worker of workers) worker.start();
       const prune = () => idempotency.prune().catch((error) => log.warn({ err: error }, 'idempotency prune failed'));
@@ -280,7 +301,7 @@ function assemble(parts: {
     async close(): Promise<void> {
       stopping = true;
       if (maintenance) clearInterval(maintenance);
-      await Promise.all([dispatcher.stop(), ...workers.map((w) => w.stop())]);
+      await Promise.all([dispatcher.stop(), replication.close(), ...workers.map((w) => w.stop())]);
       await broker?.close();
       await Promise.all([...databases.values()].map((d) => d.close()));
       await topology.close();

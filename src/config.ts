@@ -17,6 +17,11 @@ export interface Config {
   /** Modules this process runs; null = every module in the list. */
   modules: string[] | null;
   remotes: Record<string, string>;
+  /**
+   * SEAMS_PEERS: base URLs of other processes of this deployment that SEAMS_REMOTE_* does not name
+   * (each keeps its own replica of the tokens; see platform/auth/tokenPeers.ts).
+   */
+  peers: string[];
   serviceToken: string | null;
   metricsToken: string | null;
   smtpUrl: string | null;
@@ -97,6 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name} must be an http(s) base URL`);
     remotes[match[1]!.toLowerCase()] = value.replace(/\/+$/, '');
   }
+  const peers = (text('SEAMS_PEERS') ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  for (const url of peers) {
+    if (!/^https?:\/\/[^\s,]+$/.test(url)) problems.push(`SEAMS_PEERS must be comma-separated http(s) base URLs, got "${url}"`);
+  }
   const smtpUrl = text('SMTP_URL');
   const alertEmail = text('SEAMS_ALERT_EMAIL');
   if ((smtpUrl === null) !== (alertEmail === null)) problems.push('SMTP_URL and SEAMS_ALERT_EMAIL go together: set both or neither');
@@ -115,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: secret('SEAMS_BOOTSTRAP_TOKEN'),
     modules,
     remotes,
+    peers: [...new Set(peers.map((url) => url.replace(/\/+$/, '')))],
     serviceToken: secret('SEAMS_SERVICE_TOKEN'),
     metricsToken: secret('SEAMS_METRICS_TOKEN'),
     smtpUrl,

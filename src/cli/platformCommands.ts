@@ -3,11 +3,13 @@ import { DomainError, ROLES, UsageError, type CommandSpec, type Role } from '../
 import { makeTokenService } from '../platform/auth/tokens.ts';
 import { grantLogins } from '../platform/databaseProvisioning.ts';
 import { systemClock } from '../platform/logger.ts';
+import { peersOf, tokenChangeSubscribers } from '../platform/auth/tokenPeers.ts';
+import { makeOutbox } from '../platform/events/outbox.ts';
 import { CommandFailure } from './failures.ts';
 import type { CliSession } from './session.ts';
 
 interface PublisherDirectory {
-  publishersByIds(input: { ids: string[] }): Promise<unknown[]>;
+  publishersByIds(input: { ids: string[] }): Promise<{ status: 'active' | 'suspended' }[]>;
 }
 
 export function platformCommands(session: CliSession): CommandSpec[] {
@@ -36,13 +38,16 @@ export function platformCommands(session: CliSession): CommandSpec[] {
         if (role === 'publisher' && publisherId === null) throw new UsageError('--role publisher needs --publisher <id>, the publisher the token is bound to');
         if (role !== 'publisher' && publisherId !== null) throw new UsageError(`--publisher binds publisher tokens only; leave it out for --role ${role}`);
         const platform = (await session.databases(['platform'])).get('platform')!;
-        // Publisher tokens name a publisher: Operations (local or remote) says whether it exists.
+        // Publisher tokens name a publisher: Operations (local or remote) says whether it exists, and its status.
         const directory = publisherId === null ? null : await session.facade<PublisherDirectory>('operations');
+        // The server's dispatcher sends the new token from the platform outbox to the other processes.
+        const peers = tokenChangeSubscribers(peersOf(session.config()));
         const tokens = makeTokenService({
-          knex: platform.knex,
+          db: platform,
           clock: systemClock,
           bootstrapToken: null,
-          ...(directory && { publisherExists: async (id: string) => (await directory.publishersByIds({ ids: [id] })).length > 0 }),
+          outbox: makeOutbox({ module: 'platform', subscribers: peers, clock: systemClock, onCommit: () => undefined }),
+          ...(directory && { publisherStatus: async (id: string) => (await directory.publishersByIds({ ids: [id] }))[0]?.status ?? null }),
         });
         const token = await tokens.create({ role, publisherId, name: options.name ?? null }).catch((error: unknown) => {
           if (error instanceof DomainError && error.code === 'AUTH.PUBLISHER_UNKNOWN') throw new CommandFailure(`--publisher ${publisherId}: no such publisher`);

@@ -39,11 +39,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PLATFORM_MIGRATIONS = path.join(here, 'migrations');
 const EVENT_MIGRATIONS = path.join(here, 'events/migrations');
 
-/** What a database migrates: the platform's tables, or a module's own followed by its outbox and inbox. */
+/**
+ * What a database migrates: its own tables (the platform's or a module's) followed by an outbox and
+ * inbox (the platform's outbox carries token changes to the other processes).
+ */
 export function migrationTracks(module: ModuleDefinition | 'platform'): MigrationTrack[] {
-  if (module === 'platform') return [{ folder: PLATFORM_MIGRATIONS, table: 'knex_migrations' }];
   return [
-    { folder: module.migrations, table: 'knex_migrations' },
+    { folder: module === 'platform' ? PLATFORM_MIGRATIONS : module.migrations, table: 'knex_migrations' },
     { folder: EVENT_MIGRATIONS, table: 'seams_events_migrations' },
   ];
 }

@@ -23,6 +23,16 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/**
+ * A genuine credential refused for a reason of its own (its publisher is suspended): 403, but no
+ * guess, so it never counts as a failure (reactivation must not find the token held up here).
+ */
+export class RefusedCredential extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, 'forbidden', message);
+  }
+}
+
 /** The part of a rate-limiter-flexible limiter used here (every store implements it). */
 export interface FailureCounter {
   get(key: string): Promise<RateLimiterRes | null>;
@@ -55,7 +65,8 @@ export interface FailedAuthLimiter {
 }
 
 const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-const isAuthFailure = (error: unknown) => error instanceof DomainError && (error.kind === 'unauthorized' || error.kind === 'forbidden');
+const isAuthFailure = (error: unknown) =>
+  error instanceof DomainError && (error.kind === 'unauthorized' || error.kind === 'forbidden') && !(error instanceof RefusedCredential);
 
 export function makeFailedAuthLimiter(options: LimiterOptions = {}): FailedAuthLimiter {
   const { perToken = 10, perAddress = 100, windowSeconds = 60 } = options;

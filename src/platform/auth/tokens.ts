@@ -1,12 +1,13 @@
 /**
  * API tokens: `<id>.<secret>`, random, shown once, stored as a SHA-256 of the
  * secret (the secret has 256 bits of entropy, so a slow hash adds nothing) and
- * compared in constant time. Every request reads the token row, so a
- * revocation takes effect on the next request, on every instance.
+ * compared in constant time. Every request reads the token row of this
+ * process's own replica, and every change (created, revoked) is appended to the
+ * platform outbox in the same transaction for the other processes' replicas
+ * (tokenChanges.ts), so a revocation applies here at once and elsewhere within
+ * a second. A publisher token is refused while its publisher is suspended.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Knex } from 'knex';
-import { selectPrepared } from '../database.ts';
 import {
   DomainError,
   decodeCursor,
@@ -16,9 +17,13 @@ import {
   toPage,
   type Caller,
   type Clock,
+  type ModuleDatabase,
+  type Outbox,
   type PageOf,
   type Role,
 } from '../../kernel/index.ts';
+import { RefusedCredential } from './failedAuthLimiter.ts';
+import { PublisherStatusChanged, TokenChanged, mergePublisherStatus, toRecord, type PublisherTokenStatus, type TokenRow } from './tokenChanges.ts';
 
 export interface TokenView {
   id: string;
@@ -28,20 +33,12 @@ export interface TokenView {
   createdAt: string;
 }
 
-interface TokenRow {
-  id: string;
-  name: string | null;
-  role: Role;
-  publisher_id: string | null;
-  secret_hash: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
 const sha256 = (text: string) => hash('sha256', text, 'buffer');
-/** Every request runs it: one primary-key lookup of the columns the check needs, kept prepared. */
-const TOKEN_BY_ID = 'select role, publisher_id, secret_hash, revoked_at from tokens where id = ?';
-type CheckedRow = Pick<TokenRow, 'role' | 'publisher_id' | 'secret_hash' | 'revoked_at'>;
+/** Every request runs it: primary-key lookups of the columns the check needs, kept prepared. */
+const TOKEN_BY_ID =
+  'select t.role, t.publisher_id, t.secret_hash, t.revoked_at, p.status as publisher_status ' +
+  'from tokens t left join publisher_statuses p on p.publisher_id = t.publisher_id where t.id = ?';
+type CheckedRow = Pick<TokenRow, 'role' | 'publisher_id' | 'secret_hash' | 'revoked_at'> & { publisher_status: PublisherTokenStatus | null };
 const unauthorized = (message: string) => new DomainError('AUTH.TOKEN_INVALID', 'unauthorized', message);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const ISSUED_ID = /^(tok_[0-9A-HJKMNP-TV-Z]{26})\./;
@@ -58,14 +55,20 @@ export function presentedTokenId(header: string | undefined): string | null {
 }
 
 export interface TokenServiceDeps {
-  knex: Knex;
+  /** The platform store of this process. */
+  db: ModuleDatabase;
   clock: Clock;
   bootstrapToken: string | null;
-  /** Whether a publisher exists (asked of Operations when it is present). */
-  publisherExists?: (publisherId: string) => Promise<boolean>;
+  /** The platform outbox: changes for the other processes' replicas (none without peers). */
+  outbox: Outbox;
+  /** A publisher's status, null when it does not exist (asked of Operations when it is reachable). */
+  publisherStatus?: (publisherId: string) => Promise<PublisherTokenStatus | null>;
+  /** Waits, after a change commits, until the other processes have it (the server's replication; none in the CLI). */
+  reachedPeers?: (aggregateIds: string[]) => Promise<void>;
 }
 
-export function makeTokenService({ knex, clock, bootstrapToken, publisherExists }: TokenServiceDeps) {
+export function makeTokenService({ db, clock, bootstrapToken, outbox, publisherStatus, reachedPeers }: TokenServiceDeps) {
+  const { knex } = db;
   const bootstrapHash = bootstrapToken === null ? null : sha256(bootstrapToken);
   const view = (row: TokenRow): TokenView => ({
     id: row.id,
@@ -84,7 +87,8 @@ export function makeTokenService({ knex, clock, bootstrapToken, publisherExists 
       if (input.role !== 'publisher' && publisherId !== null) {
         throw invalid('AUTH.PUBLISHER_NOT_ALLOWED', 'Only publisher tokens are bound to a publisher', [{ path: '/publisherId', message: `is not allowed for role ${input.role}` }]);
       }
-      if (publisherId !== null && publisherExists && !(await publisherExists(publisherId))) {
+      const status = publisherId !== null && publisherStatus ? await publisherStatus(publisherId) : undefined;
+      if (status === null) {
         throw invalid('AUTH.PUBLISHER_UNKNOWN', `No publisher ${publisherId}`, [{ path: '/publisherId', message: 'does not exist' }]);
       }
       const secret = randomBytes(32).toString('base64url');
@@ -97,7 +101,15 @@ export function makeTokenService({ knex, clock, bootstrapToken, publisherExists 
         created_at: clock.now().toISOString(),
         revoked_at: null,
       };
-      await knex('tokens').insert(row);
+      await db.writeTransaction(async (trx) => {
+        await trx('tokens').insert(row);
+        await outbox.append(trx, TokenChanged, toRecord(row));
+        // A status this replica has not heard yet (a publisher suspended before statuses were followed)
+        // is kept as read, without a version: any event of the publisher's supersedes it.
+        const read = status === undefined ? null : { publisherId: publisherId!, status, version: 0 };
+        if (read && (await mergePublisherStatus(trx, read, row.created_at))) await outbox.append(trx, PublisherStatusChanged, read);
+      });
+      await reachedPeers?.([row.id]);
       return { ...view(row), token: `${row.id}.${secret}` };
     },
 
@@ -112,8 +124,15 @@ export function makeTokenService({ knex, clock, bootstrapToken, publisherExists 
     },
 
     async revoke(id: string): Promise<void> {
-      const count = await knex('tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: clock.now().toISOString() });
-      if (count === 0) throw notFound('AUTH.TOKEN_NOT_FOUND', `No active token ${id}`);
+      let change = '';
+      await db.writeTransaction(async (trx) => {
+        const count = await trx('tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: clock.now().toISOString() });
+        if (count === 0) throw notFound('AUTH.TOKEN_NOT_FOUND', `No active token ${id}`);
+        const record = toRecord(await trx('tokens').where({ id }).first());
+        await outbox.append(trx, TokenChanged, record);
+        change = TokenChanged.aggregateId(record);
+      });
+      await reachedPeers?.([change]);
     },
 
     /** The caller behind an `Authorization` header value, or a 401. */
@@ -127,11 +146,14 @@ export function makeTokenService({ knex, clock, bootstrapToken, publisherExists 
       const dot = token.indexOf('.');
       if (dot < 0) throw unauthorized('The token is not valid');
       const id = token.slice(0, dot);
-      const [row] = await selectPrepared<CheckedRow>(knex, TOKEN_BY_ID, [id]);
+      const [row] = await db.select<CheckedRow>(TOKEN_BY_ID, [id]);
       const given = sha256(token.slice(dot + 1));
       // Compare even when the id is unknown, so timing does not tell ids apart.
       const stored = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
       if (!timingSafeEqual(given, stored) || !row || row.revoked_at !== null) throw unauthorized('The token is not valid or was revoked');
+      if (row.publisher_status === 'suspended') {
+        throw new RefusedCredential('PUBLISHER_SUSPENDED', `Publisher ${row.publisher_id} is suspended: its tokens are refused until it is reactivated`);
+      }
       return { tokenId: id, role: row.role, publisherId: row.publisher_id };
     },
   };

@@ -1,7 +1,9 @@
 /**
  * The server side of remote modules: `POST /internal/<module>/<method>` calls a
  * local facade, `POST /internal/<module>/events` hands an event to a local
- * handler through its inbox. Only SEAMS_SERVICE_TOKEN opens them.
+ * handler through its inbox; `/internal/platform/tokens` takes a peer's token
+ * change (POST) and gives this process's token replica (GET). Only
+ * SEAMS_SERVICE_TOKEN opens them.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
@@ -37,9 +39,11 @@ export interface InternalDeps {
   deliverLocal(subscriber: string, event: EventEnvelope): Promise<void>;
   /** Counts wrong service tokens per address, as the API counts wrong tokens. */
   limiter: FailedAuthLimiter;
+  /** This process's token replica (platform/auth/tokenReplication.ts). */
+  tokens: { receive(body: unknown): Promise<void>; snapshot(): Promise<unknown> };
 }
 
-export function internalRoutes({ serviceToken, facades, deliverLocal, limiter }: InternalDeps): Router {
+export function internalRoutes({ serviceToken, facades, deliverLocal, limiter, tokens }: InternalDeps): Router {
   const expected = serviceToken === null ? null : createHash('sha256').update(serviceToken).digest();
   // Only a facade's own methods, the contract's: never what every object inherits (constructor, toString, __proto__…).
   const methods = new Map([...facades].map(([module, facade]) => [module, new Map(Object.entries(facade))]));
@@ -74,6 +78,15 @@ export function internalRoutes({ serviceToken, facades, deliverLocal, limiter }:
       }
     });
   }
+
+  router.get('/platform/tokens', async (ctx) => {
+    ctx.body = await tokens.snapshot();
+  });
+
+  router.post('/platform/tokens', async (ctx) => {
+    await tokens.receive(await readJson(ctx, INTERNAL_BODY_LIMIT));
+    ctx.status = 204;
+  });
 
   router.post('/:module/events', async (ctx) => {
     const { subscriber, event } = checkDelivery(await readJson(ctx, INTERNAL_BODY_LIMIT));
