@@ -39,6 +39,10 @@ export function planTopology(all: ModuleDefinition[], config: Config, platformSu
     if (!known.has(name)) problems.push(`SEAMS_REMOTE_${name.toUpperCase()} names an unknown module`);
     else if (wanted.includes(name)) problems.push(`module "${name}" is both local (SEAMS_MODULES) and remote (SEAMS_REMOTE_${name.toUpperCase()})`);
   }
+  // A misspelt module database would leave the module writing to DATABASE_URL, unseen.
+  for (const name of Object.keys(config.moduleDatabaseUrls)) {
+    if (!known.has(name)) problems.push(`DATABASE_URL_${name.toUpperCase()} names an unknown module (known: ${[...known].join(', ')})`);
+  }
   if (Object.keys(config.remotes).length > 0 && config.serviceToken === null) {
     problems.push('SEAMS_SERVICE_TOKEN is required to call remote modules (set the same value in every process)');
   }

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the declared routes: their schemas
  * are JSON Schema already (TypeBox), so they are embedded as they are.
  */
-import { ROLES, type RouteSpec, type TSchema } from '../../kernel/index.ts';
+import type { RouteSpec, TSchema } from '../../kernel/index.ts';
 import { statusOf } from './problem.ts';
 
 interface Mounted {
@@ -11,14 +11,14 @@ interface Mounted {
 }
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: statusOf('unsupported_media_type') === 400 ? 'Malformed JSON or wrong content type' : 'Malformed JSON',
+  400: 'Malformed JSON, or a body that is not application/json',
   401: 'No token, or a bad or revoked one (WWW-Authenticate: Bearer)',
-  403: 'The role may not use this route',
+  403: "The role may not use this route (AUTH.ROLE_FORBIDDEN), or the token's publisher is suspended (PUBLISHER_SUSPENDED)",
   404: 'Unknown id, or one that belongs to another publisher',
   409: 'State conflict: illegal transition, duplicate, closed period, request in flight',
   412: 'If-Match names a stale version',
   413: 'Body larger than this route accepts',
-  415: 'The body is not application/json',
+  415: 'A charset other than UTF-8, or a Content-Encoding seams does not read',
   422: 'Valid JSON (or query) that breaks a rule; errors[] names each problem',
   429: 'Too many failed authentications from this client: wait Retry-After seconds',
   500: 'Unexpected error: quote the X-Request-Id header when reporting it',
@@ -94,9 +94,9 @@ function parameters(where: 'path' | 'query', schema: TSchema | undefined) {
 }
 
 function problemStatuses(route: RouteSpec): number[] {
-  // Every route: authentication (401, and 429 once a client keeps failing it), the unexpected (500) and the unavailable (503).
-  const statuses = new Set([401, 429, 500, 503, ...(route.errors ?? [])]);
-  if (route.roles.length < ROLES.length - 1) statuses.add(403);
+  // Every route: authentication (401, and 429 once a client keeps failing it), a role it does not admit or a suspended
+  // publisher's token (403), the unexpected (500) and the unavailable (503).
+  const statuses = new Set([401, 403, 429, 500, 503, ...(route.errors ?? [])]);
   if (route.params) statuses.add(404);
   if (route.body) [statusOf('bad_request'), statusOf('unsupported_media_type'), 413, 422].forEach((s) => statuses.add(s));
   statuses.add(422); // every route validates its query: even one that takes none refuses unknown parameters
