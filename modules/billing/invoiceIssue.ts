@@ -148,7 +148,7 @@ export function makeInvoiceIssue({ models, db, clock, log, operationsFacade, inv
         });
       } catch (error) {
         await stepBack(attempt);
-        if (error instanceof DomainError) throw error;
+        if (error instanceof DomainError && error.kind !== 'unavailable') throw error;
         log.warn({ err: error, invoiceId: id }, 'issue: closing the month failed');
         throw operationsUnavailable(id);
       }

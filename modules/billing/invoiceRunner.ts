@@ -6,7 +6,7 @@
  * committed page and converges to the same invoices. A heartbeat renews the
  * run's lease while it runs, however long a page takes.
  */
-import { keepLease, type Facade, type LeaseHeartbeat, type LeaseLapse, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { DomainError, keepLease, type Facade, type LeaseHeartbeat, type LeaseLapse, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { EarningsFailure, operationsContract, PublisherEarnings } from '../operations/contract.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
 import type { DraftInvoices } from './draftInvoices.ts';
@@ -42,6 +42,12 @@ function ensureHeld(lease: LeaseHeartbeat): void {
   if (lapse) throw new LeaseLost(lapse);
 }
 
+/** Stopping (shutdown) while Operations was unavailable: the run goes back to the queue, not to failed. */
+class HandBack extends Error {}
+
+/** How often, at most, a run waiting for Operations asks again. */
+const OUTAGE_POLL_MS = 2_000;
+
 /** Claims after which a run is given up: a run that kills its process would otherwise kill every process in turn. */
 const MAX_ATTEMPTS = 5;
 
@@ -50,28 +56,40 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvoices, invoiceRuns, runOptions }: InvoiceRunnerDeps) {
   const { BillingAccount } = models;
 
-  async function earningsOf(publisherIds: string[], month: string): Promise<(PublisherEarnings | EarningsFailure)[]> {
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * A page's earnings. Operations unavailable (down, or its process draining) is an outage, not a failure: the
+   * run waits for it, holding its lease, for as long as the worker runs. Other failures are retried a few times.
+   */
+  async function earningsOf(publisherIds: string[], month: string, lease: LeaseHeartbeat, shouldStop: () => boolean): Promise<(PublisherEarnings | EarningsFailure)[]> {
+    let failures = 0;
+    for (let outage = 0; ; ) {
       try {
         return await operationsFacade.earningsForMonth({ publisherIds, month });
       } catch (error) {
-        const wait = runOptions.retryDelaysMs[attempt];
+        if (error instanceof DomainError && error.kind === 'unavailable') {
+          if (outage === 0) log.warn({ err: error }, 'invoice run: Operations is unavailable; waiting for it');
+          await sleep(Math.min(250 * 2 ** outage++, OUTAGE_POLL_MS));
+          ensureHeld(lease);
+          if (shouldStop()) throw new HandBack();
+          continue;
+        }
+        const wait = runOptions.retryDelaysMs[failures++];
         if (wait === undefined) throw error;
-        log.warn({ err: error, attempt: attempt + 1 }, 'invoice run: earnings call failed, retrying');
+        log.warn({ err: error, attempt: failures }, 'invoice run: earnings call failed, retrying');
         await sleep(wait);
       }
     }
   }
 
   /** One page; false when there was nothing left. */
-  async function runPage(run: InvoiceRun, owner: string, lease: LeaseHeartbeat): Promise<boolean> {
+  async function runPage(run: InvoiceRun, owner: string, lease: LeaseHeartbeat, shouldStop: () => boolean): Promise<boolean> {
     ensureHeld(lease);
     const accounts = await BillingAccount.query()
       .where('publisher_id', '>', run.cursor ?? '')
       .orderBy('publisher_id')
       .limit(runOptions.pageSize);
     if (accounts.length === 0) return false;
-    const earnings = await earningsOf(accounts.map((a) => a.publisherId), run.period);
+    const earnings = await earningsOf(accounts.map((a) => a.publisherId), run.period, lease, shouldStop);
     const cursor = accounts[accounts.length - 1]!.publisherId;
     ensureHeld(lease);
     await db.writeTransaction(async (trx) => {
@@ -101,14 +119,16 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
             await invoiceRuns.settle(run, owner, { status: 'queued' });
             break;
           }
-          if (!(await runPage(run, owner, lease))) {
+          if (!(await runPage(run, owner, lease, () => hooks.shouldStop?.() ?? false))) {
             await invoiceRuns.settle(run, owner, { status: 'succeeded' });
             break;
           }
           hooks.onProgress?.(await invoiceRuns.view(run.id));
         }
       } catch (error) {
-        if (error instanceof LeaseLost) {
+        if (error instanceof HandBack) {
+          await invoiceRuns.settle(run, owner, { status: 'queued' });
+        } else if (error instanceof LeaseLost) {
           const why = error.why === 'lost' ? 'lease lost to another worker' : 'lease not renewed in time';
           log.warn({ runId: run.id }, `invoice run: ${why}; stopping`);
         } else {

@@ -1,8 +1,9 @@
 /**
  * The end-to-end suite runs every scenario against every topology: the
  * monolith; Operations and Billing as two processes on loopback behind an
- * ingress that routes by path (sharing the platform store); the same split
- * with events through RabbitMQ (SEAMS_BROKER_URL, the live broker); and, on
+ * ingress that routes by path (sharing one store); the same split with events
+ * through RabbitMQ (SEAMS_BROKER_URL, the live broker); the two as isolated
+ * services, each with stores of its own, events through RabbitMQ; and, on
  * PostgreSQL, two monolith instances behind a round-robin balancer. Same assertions.
  */
 import { randomUUID } from 'node:crypto';
@@ -19,10 +20,10 @@ import { startIngress } from '../helpers/ingress.ts';
 import { boot, clientFor, type Client } from '../helpers/server.ts';
 import { bootSplit } from '../helpers/split.ts';
 
-export type Topology = 'monolith' | 'split' | 'split-broker' | 'instances';
+export type Topology = 'monolith' | 'split' | 'split-broker' | 'isolated' | 'instances';
 /** Per dialect: two monolith instances behind a round-robin balancer need PostgreSQL, as in production. */
 export const topologiesFor = (dialect: Dialect): Topology[] =>
-  dialect === 'postgres' ? ['monolith', 'split', 'split-broker', 'instances'] : ['monolith', 'split', 'split-broker'];
+  dialect === 'postgres' ? ['monolith', 'split', 'split-broker', 'isolated', 'instances'] : ['monolith', 'split', 'split-broker', 'isolated'];
 
 const modules = [operationsModule, billingModule];
 const BILLING_PATHS = /^\/v1\/(billing-accounts|invoice-runs|invoices)(\/|\?|$)/;
@@ -44,13 +45,15 @@ export async function bootTopology(t: ExecutionContext, dialect: Dialect, topolo
     return Object.assign(client, { operationsDb: instances[0]!.app.databases.get('operations')!.knex });
   }
   // split-broker: the same split, with events between the two through RabbitMQ instead of HTTP.
-  const broker = topology === 'split-broker' && {
+  // isolated: two services as they run apart: each with stores of its own (its own SQLite folder or
+  // PostgreSQL database: tokens reach the other by replication), events through RabbitMQ.
+  const broker = (topology === 'split-broker' || topology === 'isolated') && {
     env: brokerEnv(t, ['operations', 'billing']),
     // quick retries, so a broker restarted by test/broker meanwhile costs a second, not the backoff's minutes
     dispatcher: { options: { maxDelayMs: 1_000 } },
     broker: { reconnectMs: 200 },
   };
-  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules, ...options, ...broker });
+  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules, ...options, ...broker, ownStores: topology === 'isolated' });
   const url = await startIngress(t, [{ prefix: BILLING_PATHS, target: billing!.url }], operations!.url);
   return Object.assign(clientFor(url), { operationsDb: operations!.app.databases.get('operations')!.knex });
 }

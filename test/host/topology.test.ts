@@ -83,11 +83,13 @@ test('start-up refuses topologies that cannot work, naming the fix', async (t) =
   await refuse({ DATABASE_URL: 'postgres://127.0.0.1:9/x', DATABASE_URL_NOTE: 'postgres://127.0.0.1:9/y' }, /DATABASE_URL_NOTE names an unknown module \(known: notes, tally\)/);
 });
 
-test('a remote that does not answer fails the call after retries of an idempotent read', async (t) => {
+test('a remote that does not answer fails the call after retries of an idempotent read, as the kernel error MODULE_UNAVAILABLE', async (t) => {
   const config = await testConfig(t, 'sqlite', { SEAMS_MODULES: 'tally', SEAMS_REMOTE_NOTES: 'http://127.0.0.1:9', SEAMS_SERVICE_TOKEN: SERVICE_TOKEN });
   const app = await createApp(config, { modules });
   t.teardown(() => app.close());
-  await t.throwsAsync(remoteNotesOf(app).notesByIds({ ids: [] }), { name: 'RemoteCallError', message: /unreachable/ });
+  const error = await t.throwsAsync(remoteNotesOf(app).notesByIds({ ids: [] }), { message: /notes does not answer: .*unreachable/ });
+  t.true(error instanceof DomainError);
+  t.like(error, { code: 'MODULE_UNAVAILABLE', kind: 'unavailable' });
 });
 
 test('delivering an event to a remote: refused at the door (502/503, no connection) is an outage, a failing handler (500) is an attempt', async (t) => {

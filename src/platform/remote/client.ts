@@ -98,7 +98,16 @@ export function remoteModule(baseUrl: string, serviceToken: string, given: Parti
         const checkInput = validator(spec.input);
         const checkOutput = validator(spec.output);
         facade[method] = async (input) => {
-          const output = await call(`/internal/${contract.module}/${method}`, checkInput(input, `/${method}`), spec.idempotent);
+          let output: unknown;
+          try {
+            output = await call(`/internal/${contract.module}/${method}`, checkInput(input, `/${method}`), spec.idempotent);
+          } catch (error) {
+            // Nobody there (no connection, or a process draining): the caller sees the module as unavailable, a kernel error.
+            if (error instanceof RemoteCallError && error.unreached) {
+              throw new DomainError('MODULE_UNAVAILABLE', 'unavailable', `${contract.module} does not answer: ${error.message}`);
+            }
+            throw error;
+          }
           const problems = checkOutput.check(output);
           if (problems.length > 0) throw new RemoteCallError(`${contract.module}.${method}() answered outside its contract: ${JSON.stringify(problems.slice(0, 3))}`, false);
           return output;
