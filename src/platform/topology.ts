@@ -41,7 +41,7 @@ export function planTopology(all: ModuleDefinition[], config: Config, platformSu
   }
   // A misspelt module database would leave the module writing to DATABASE_URL, unseen.
   for (const name of Object.keys(config.moduleDatabaseUrls)) {
-    if (!known.has(name)) problems.push(`DATABASE_URL_${name.toUpperCase()} names an unknown module (known: ${[...known].join(', ')})`);
+    if (!known.has(name) && name !== 'platform') problems.push(`DATABASE_URL_${name.toUpperCase()} names an unknown module (known: ${[...known].join(', ')}, platform)`);
   }
   if (Object.keys(config.remotes).length > 0 && config.serviceToken === null) {
     problems.push('SEAMS_SERVICE_TOKEN is required to call remote modules (set the same value in every process)');

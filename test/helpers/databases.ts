@@ -23,9 +23,31 @@ export function tempDir(t: ExecutionContext, prefix = 'seams-test-'): string {
   return dir;
 }
 
+/**
+ * PostgreSQL allows 100 connections; a test's apps open up to about 20 (a pool per module database,
+ * an instance or a process more in some topologies). So each test process runs at most this many
+ * PostgreSQL tests at once (AVA runs two test files at a time), whatever a file holds.
+ */
+const POSTGRES_TESTS_AT_ONCE = 2;
+let postgresTestsRunning = 0;
+const waitingForPostgres: (() => void)[] = [];
+const holdingPostgres = new WeakSet<ExecutionContext>();
+
+async function postgresSlot(t: ExecutionContext): Promise<void> {
+  if (holdingPostgres.has(t)) return;
+  holdingPostgres.add(t);
+  while (postgresTestsRunning >= POSTGRES_TESTS_AT_ONCE) await new Promise<void>((resolve) => waitingForPostgres.push(resolve));
+  postgresTestsRunning++;
+  t.teardown(() => {
+    postgresTestsRunning--;
+    waitingForPostgres.shift()?.();
+  });
+}
+
 /** A database URL for a brand-new PostgreSQL database, dropped when the test ends. */
 export async function freshPostgres(t: ExecutionContext): Promise<string> {
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  await postgresSlot(t);
   const name = `seams_t_${randomBytes(6).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
   await admin.raw(`CREATE DATABASE ${name}`);

@@ -80,7 +80,7 @@ test('start-up refuses topologies that cannot work, naming the fix', async (t) =
   await refuse({ SEAMS_MODULES: 'notes', SEAMS_REMOTE_TALLY: 'http://127.0.0.1:9' }, /SEAMS_SERVICE_TOKEN is required/);
   await refuse({ SEAMS_MODULES: 'notes', SEAMS_REMOTE_NOTES: 'http://127.0.0.1:9', SEAMS_SERVICE_TOKEN: SERVICE_TOKEN }, /both local \(SEAMS_MODULES\) and remote/);
   // A misspelt module database would leave the module on DATABASE_URL without a word.
-  await refuse({ DATABASE_URL: 'postgres://127.0.0.1:9/x', DATABASE_URL_NOTE: 'postgres://127.0.0.1:9/y' }, /DATABASE_URL_NOTE names an unknown module \(known: notes, tally\)/);
+  await refuse({ DATABASE_URL: 'postgres://127.0.0.1:9/x', DATABASE_URL_NOTE: 'postgres://127.0.0.1:9/y' }, /DATABASE_URL_NOTE names an unknown module \(known: notes, tally, platform\)/);
 });
 
 test('a remote that does not answer fails the call after retries of an idempotent read, as the kernel error MODULE_UNAVAILABLE', async (t) => {
