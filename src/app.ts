@@ -129,12 +129,18 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       metrics.instrumentFacade,
     );
     for (const module of composition.modules) {
-      for (const { spec, handle } of module.subscriptions) {
-        const key = `${module.definition.name}.${spec.handler}`;
-        const check = eventChecker(spec.event);
+      // A handler may take several events (one read model): it then gets them in order per aggregate, all kinds together.
+      const byHandler = new Map<string, typeof module.subscriptions>();
+      for (const subscription of module.subscriptions) {
+        const key = `${module.definition.name}.${subscription.spec.handler}`;
+        byHandler.set(key, [...(byHandler.get(key) ?? []), subscription]);
+      }
+      for (const [key, subscriptions] of byHandler) {
+        const check = eventChecker(subscriptions.map((s) => s.spec.event));
+        const handleOf = new Map(subscriptions.map((s) => [s.spec.event.name, s.handle]));
         handlers.set(key, (event) => {
           check(event);
-          return handleOnce(db(module.definition.name), clock, key, event, handle);
+          return handleOnce(db(module.definition.name), clock, key, event, handleOf.get(event.name)!);
         });
       }
     }

@@ -68,24 +68,13 @@ export function makeBillingAccounts({ models, db, clock, operationsFacade }: Bil
         throw publisherUnknown(facts.publisherId);
       }
       const now = clock.now().toISOString();
-      const row = await BillingAccount.query(trx).findById(facts.publisherId).modify(lock);
-      if (!row) {
-        await BillingAccount.query(trx).insert({
-          publisherId: facts.publisherId,
-          publisherName: facts.name,
-          contactEmail: facts.contactEmail,
-          legalNameOverride: null,
-          billingEmailOverride: null,
-          currency: 'USD',
-          paymentTermsDays: 30,
-          taxId: null,
-          address: null,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        });
-        return;
-      }
+      // Opened if missing (two deliveries of one publisher's events at once, a redelivery and a CLI sync, may
+      // race: the second finds the row), then brought up to the event's facts under the row's lock.
+      await trx('billing_accounts')
+        .insert({ publisher_id: facts.publisherId, publisher_name: facts.name, contact_email: facts.contactEmail, version: 1, created_at: now, updated_at: now })
+        .onConflict('publisher_id')
+        .ignore();
+      const row = (await BillingAccount.query(trx).findById(facts.publisherId).modify(lock))!;
       if (row.publisherName === facts.name && row.contactEmail === facts.contactEmail) return;
       await BillingAccount.query(trx)
         .findById(facts.publisherId)

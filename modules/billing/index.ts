@@ -80,12 +80,13 @@ export function createBillingModule({ issue, ...options }: Partial<InvoiceRunOpt
     subscriptions: [
       {
         event: PublisherRegistered,
-        handler: 'openBillingAccount',
+        // One handler for both, so a publisher's registration is never applied after a later update.
+        handler: 'billingAccount',
         handle: ({ billingAccounts }) => (event, trx) => billingAccounts.recordPublisher(trx, event.payload),
       },
       {
         event: PublisherUpdated,
-        handler: 'refreshBillingAccount',
+        handler: 'billingAccount',
         handle: ({ billingAccounts }) => (event, trx) => billingAccounts.recordPublisher(trx, event.payload),
       },
     ],

@@ -70,11 +70,11 @@ export const operationsModule = defineModule<OperationsCradle>({
   subscriptions: [
     // Issuing closes the month synchronously (facade closeMonth); voiding reopens it through this event.
     { event: InvoiceVoided, handler: 'reopenMonth', handle: ({ monthCloses }) => monthCloses.reopenMonth },
-    // The dashboard's view of the publisher's invoices.
-    { event: InvoiceIssued, handler: 'recordIssuedInvoice', handle: () => recordIssued },
-    { event: PaymentRecorded, handler: 'recordPayout', handle: () => recordPayout },
-    { event: InvoicePaid, handler: 'recordPayment', handle: () => recordPaid },
-    { event: InvoiceVoided, handler: 'forgetVoidedInvoice', handle: () => forgetVoided },
+    // The dashboard's view of the publisher's invoices: one handler, so a publisher's invoice events arrive in order.
+    { event: InvoiceIssued, handler: 'invoiceView', handle: () => recordIssued },
+    { event: PaymentRecorded, handler: 'invoiceView', handle: () => recordPayout },
+    { event: InvoicePaid, handler: 'invoiceView', handle: () => recordPaid },
+    { event: InvoiceVoided, handler: 'invoiceView', handle: () => forgetVoided },
   ],
   commands,
 });

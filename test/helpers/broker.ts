@@ -15,7 +15,7 @@ export const BROKER_URL = process.env.TEST_BROKER_URL ?? 'amqp://guest:guest@127
 export function brokerEnv(t: ExecutionContext, modules: string[]): { SEAMS_BROKER_URL: string; SEAMS_BROKER_PREFIX: string } {
   const prefix = `t${randomBytes(5).toString('hex')}`;
   t.teardown(async () => {
-    const connection = await connect(BROKER_URL);
+    const connection = await connectWhenUp();
     const channel = await connection.createChannel();
     for (const module of modules) {
       await channel.deleteQueue(`${prefix}.${module}`);
@@ -26,6 +26,19 @@ export function brokerEnv(t: ExecutionContext, modules: string[]): { SEAMS_BROKE
     await connection.close();
   });
   return { SEAMS_BROKER_URL: BROKER_URL, SEAMS_BROKER_PREFIX: prefix };
+}
+
+/** A connection, waiting out a broker that another test is restarting (test/broker stops and starts it). */
+async function connectWhenUp(timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connect(BROKER_URL);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** Messages waiting in a queue (not counting ones delivered and unacked). */

@@ -37,7 +37,7 @@ for (const dialect of dialects) {
     const payload = { publisherId, name: 'Far Studio', contactEmail: 'far@studio.example', country: 'FI', revenueShareBps: 7000, status: 'active', registeredAt: '2026-03-01T00:00:00.000Z' };
     const event = { id: newId('evt'), name: 'operations.PublisherRegistered', version: 1, aggregateId: publisherId, occurredAt: '2026-03-01T00:00:00.000Z', payload };
     const deliver = (changes: object) =>
-      api.post('/internal/billing/events', { subscriber: 'billing.openBillingAccount', event: { ...event, id: newId('evt'), ...changes } }, SERVICE_TOKEN);
+      api.post('/internal/billing/events', { subscriber: 'billing.billingAccount', event: { ...event, id: newId('evt'), ...changes } }, SERVICE_TOKEN);
 
     const empty = await deliver({ payload: {} });
     t.is(empty.status, 422, empty.text);
@@ -48,7 +48,7 @@ for (const dialect of dialects) {
     t.is(wrongType.status, 422);
     t.deepEqual(wrongType.body.errors.map((e: { path: string }) => e.path), ['/event/payload/revenueShareBps']);
 
-    const otherEvent = await deliver({ name: 'operations.PublisherUpdated' });
+    const otherEvent = await deliver({ name: 'operations.PublisherRenamed' });
     t.is(otherEvent.status, 422);
     t.like(otherEvent.body, { code: 'EVENTS.UNEXPECTED_EVENT', errors: [{ path: '/event/name' }] });
     t.is((await deliver({ version: 2 })).body.code, 'EVENTS.UNEXPECTED_EVENT');

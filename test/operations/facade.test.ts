@@ -69,7 +69,8 @@ for (const dialect of dialects) {
     await billing.pay({ invoiceId: 'inv_jan', publisherId, period: '2026-01', number: 'INV-2026-000001', totalMinor: 1_000, currency: 'USD', paidAt: '2026-03-10T08:00:00.000Z' });
     await billing.voidInvoice({ invoiceId: 'inv_dec', publisherId, period: '2025-12', number: 'INV-2026-000003', wasIssued: true, voidedAt: '2026-03-11T08:00:00.000Z' });
     const operations = api.app.databases.get('operations')!.knex;
-    await waitUntil(async () => (await operations('inbox').where({ handler: 'operations.forgetVoidedInvoice' })).length === 1 && (await operations('inbox').where({ handler: 'operations.recordPayment' })).length === 1, 5_000, 'the events');
+    // One handler takes all of a publisher's invoice events, in order: 3 issued, 2 payouts, 1 paid, 1 voided.
+    await waitUntil(async () => (await operations('inbox').where({ handler: 'operations.invoiceView' })).length === 7, 5_000, 'the events');
 
     const own = await api.token('publisher', publisherId);
     const dashboard = await api.get(`/v1/publishers/${publisherId}/dashboard`, own);

@@ -20,7 +20,7 @@ export const followPublisherStatus: PlatformSubscription = { event: PublisherUpd
 
 /** The platform's handlers by subscriber key (`platform.<handler>`): PublisherUpdated, of which only a change of status matters here. */
 export function platformHandlers(replication: TokenReplication): Map<string, (event: EventEnvelope) => Promise<void>> {
-  const check = eventChecker(PublisherUpdated);
+  const check = eventChecker([PublisherUpdated]);
   const follow = async (event: EventEnvelope): Promise<void> => {
     check(event);
     const { publisherId, status, version, changed } = event.payload as EventPayload<typeof PublisherUpdated>;

@@ -39,7 +39,7 @@ const ChangeDelivery = Strict({
 const checkDelivery = validator(ChangeDelivery);
 /** How long an admin's change waits for the peers before it answers anyway (the outbox delivers it later). */
 const PEER_WAIT_MS = 2_000;
-const checks = new Map([TokenChanged, PublisherStatusChanged].map((spec) => [spec.name, eventChecker(spec)]));
+const checks = new Map([TokenChanged, PublisherStatusChanged].map((spec) => [spec.name, eventChecker([spec])]));
 
 export interface TokenReplicationDeps {
   /** This process's platform store. */

@@ -7,13 +7,17 @@
  */
 import { invalid, validator, type EventEnvelope, type EventSpec } from '../../kernel/index.ts';
 
-export function eventChecker(spec: EventSpec): (event: EventEnvelope) => void {
-  const payload = validator(spec.payload);
+/** A checker for the events a handler subscribed to (one, or several feeding one read model). */
+export function eventChecker(specs: EventSpec[]): (event: EventEnvelope) => void {
+  const byName = new Map(specs.map((spec) => [spec.name, { spec, payload: validator(spec.payload) }]));
+  const subscribed = specs.map((spec) => `${spec.name} version ${spec.version}`).join(' or ');
   return (event) => {
-    if (event.name !== spec.name || event.version !== spec.version) {
-      const message = `must be ${spec.name} version ${spec.version}, the event this handler subscribed to`;
+    const known = byName.get(event.name);
+    if (!known || event.version !== known.spec.version) {
+      const message = `must be ${subscribed}, the event${specs.length > 1 ? 's' : ''} this handler subscribed to`;
       throw invalid('EVENTS.UNEXPECTED_EVENT', `/event/name ${message}`, [{ path: '/event/name', message }]);
     }
+    const { spec, payload } = known;
     payload(event.payload, '/event/payload');
     const aggregateId = spec.aggregateId(event.payload as never);
     if (event.aggregateId !== aggregateId) {
