@@ -2,7 +2,7 @@
  * Events through the live RabbitMQ (SEAMS_BROKER_URL). Every test has its own
  * exchange and queues. The broker-restart test is serial: it stops the broker
  * application, and serial tests finish before this file's other tests start
- * (the end-to-end suite's split-broker topology, the only other user, retries
+ * (the end-to-end suite's isolated topology, the only other user, retries
  * quickly enough to ride it out).
  */
 import test from 'ava';

@@ -1,9 +1,9 @@
 /**
  * The end-to-end suite runs every scenario against every topology: the
  * monolith; Operations and Billing as two processes on loopback behind an
- * ingress that routes by path (sharing one store); the same split with events
- * through RabbitMQ (SEAMS_BROKER_URL, the live broker); the two as isolated
- * services, each with stores of its own, events through RabbitMQ; and, on
+ * ingress that routes by path (sharing one store, events over HTTP); the two as
+ * isolated services, each with stores of its own, events through RabbitMQ
+ * (SEAMS_BROKER_URL, the live broker); and, on
  * PostgreSQL, two monolith instances behind a round-robin balancer. Same assertions.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,10 +20,10 @@ import { startIngress } from '../helpers/ingress.ts';
 import { boot, clientFor, type Client } from '../helpers/server.ts';
 import { bootSplit } from '../helpers/split.ts';
 
-export type Topology = 'monolith' | 'split' | 'split-broker' | 'isolated' | 'instances';
+export type Topology = 'monolith' | 'split' | 'isolated' | 'instances';
 /** Per dialect: two monolith instances behind a round-robin balancer need PostgreSQL, as in production. */
 export const topologiesFor = (dialect: Dialect): Topology[] =>
-  dialect === 'postgres' ? ['monolith', 'split', 'split-broker', 'isolated', 'instances'] : ['monolith', 'split', 'split-broker', 'isolated'];
+  dialect === 'postgres' ? ['monolith', 'split', 'isolated', 'instances'] : ['monolith', 'split', 'isolated'];
 
 const modules = [operationsModule, billingModule];
 const BILLING_PATHS = /^\/v1\/(billing-accounts|invoice-runs|invoices)(\/|\?|$)/;
@@ -44,10 +44,9 @@ export async function bootTopology(t: ExecutionContext, dialect: Dialect, topolo
     const client = clientFor(await startIngress(t, [], instances.map((i) => i.url)));
     return Object.assign(client, { operationsDb: instances[0]!.app.databases.get('operations')!.knex });
   }
-  // split-broker: the same split, with events between the two through RabbitMQ instead of HTTP.
   // isolated: two services as they run apart: each with stores of its own (its own SQLite folder or
   // PostgreSQL database: tokens reach the other by replication), events through RabbitMQ.
-  const broker = (topology === 'split-broker' || topology === 'isolated') && {
+  const broker = topology === 'isolated' && {
     env: brokerEnv(t, ['operations', 'billing']),
     // quick retries, so a broker restarted by test/broker meanwhile costs a second, not the backoff's minutes
     dispatcher: { options: { maxDelayMs: 1_000 } },

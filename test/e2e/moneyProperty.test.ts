@@ -74,7 +74,7 @@ for (const dialect of dialects) {
             }
           }
         }),
-        { numRuns: 12 },
+        { numRuns: 8 },
       );
       t.true(issuedChecked > 0, `issued invoices checked: ${issuedChecked}`);
       t.log(`issued invoices checked: ${issuedChecked}`);

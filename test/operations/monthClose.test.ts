@@ -119,7 +119,7 @@ for (const dialect of dialects) {
           t.deepEqual(rows.map((r) => `${r.ad_unit_id} ${r.day}`).sort(), [...accepted.keys()].sort(), 'rows answered 409 were not written');
         },
       ),
-      { numRuns: 6 },
+      { numRuns: 4 },
     );
   });
 }
