@@ -44,7 +44,7 @@ for (const dialect of dialects) {
     });
 
     test(title('writers racing concurrent issues: the issued invoice bills every row answered 200, and every row after it is 409'), async (t) => {
-      const api = await bootTopology(t, dialect, topology);
+      const api = await bootTopology(t, dialect, topology, { measured: false });
       const { ops, finance } = await tokens(api);
       const { publisherId, adUnitId } = await newPublisher(api, ops);
       await eventually(() => api.get(`/v1/billing-accounts/${publisherId}`, finance), (r) => r.status === 200, 'the billing account');
