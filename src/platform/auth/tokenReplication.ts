@@ -8,10 +8,10 @@
  * An admin's change answers once the peers have it (or were found out of
  * reach), so a token just created, or revoked, is so on every process.
  */
-import { Strict, Type, invalid, validator, type Clock, type Logger, type ModuleDatabase, type Outbox } from '../../kernel/index.ts';
+import { Strict, invalid, validator, type Clock, type Logger, type ModuleDatabase, type Outbox } from '../../kernel/index.ts';
 import { makeDispatcher } from '../events/dispatcher.ts';
 import { makeOutbox } from '../events/outbox.ts';
-import { eventChecker } from '../remote/eventChecks.ts';
+import { EventEnvelopeShape, eventChecker } from '../remote/eventChecks.ts';
 import { makeTokenCatchUp } from './tokenCatchUp.ts';
 import {
   PublisherStatusChanged,
@@ -26,16 +26,7 @@ import {
 import { peerClient, type PeerClient } from './peerClient.ts';
 import { peerUrl, tokenChangeSubscribers } from './tokenPeers.ts';
 
-const ChangeDelivery = Strict({
-  event: Strict({
-    id: Type.String({ minLength: 1, maxLength: 64 }),
-    name: Type.String({ maxLength: 120 }),
-    version: Type.Integer(),
-    aggregateId: Type.String({ maxLength: 200 }),
-    occurredAt: Type.String({ maxLength: 40 }),
-    payload: Type.Unknown(),
-  }),
-});
+const ChangeDelivery = Strict({ event: EventEnvelopeShape });
 const checkDelivery = validator(ChangeDelivery);
 /** How long an admin's change waits for the peers before it answers anyway (the outbox delivers it later). */
 const PEER_WAIT_MS = 2_000;

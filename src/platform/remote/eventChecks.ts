@@ -5,7 +5,17 @@
  * aggregate the payload names. A bad one is a 422 naming the field, never a
  * handler failing halfway on data it was promised would not come.
  */
-import { invalid, validator, type EventEnvelope, type EventSpec } from '../../kernel/index.ts';
+import { Strict, Type, invalid, validator, type EventEnvelope, type EventSpec } from '../../kernel/index.ts';
+
+/** An event as it travels between processes (its payload is checked against its contract afterwards). */
+export const EventEnvelopeShape = Strict({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  name: Type.String({ maxLength: 120 }),
+  version: Type.Integer(),
+  aggregateId: Type.String({ maxLength: 200 }),
+  occurredAt: Type.String({ maxLength: 40 }),
+  payload: Type.Unknown(),
+});
 
 /** A checker for the events a handler subscribed to (one, or several feeding one read model). */
 export function eventChecker(specs: EventSpec[]): (event: EventEnvelope) => void {

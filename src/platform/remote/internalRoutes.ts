@@ -13,20 +13,11 @@ import type { FailedAuthLimiter } from '../auth/failedAuthLimiter.ts';
 import { readJson } from '../http/body.ts';
 import { toProblem } from '../http/problem.ts';
 import { currentRoute } from '../metrics.ts';
+import { EventEnvelopeShape } from './eventChecks.ts';
 
 const INTERNAL_BODY_LIMIT = 4 * 1024 * 1024;
 
-const EventDelivery = Strict({
-  subscriber: Type.String({ maxLength: 120 }),
-  event: Strict({
-    id: Type.String({ minLength: 1, maxLength: 64 }),
-    name: Type.String({ maxLength: 120 }),
-    version: Type.Integer(),
-    aggregateId: Type.String({ maxLength: 200 }),
-    occurredAt: Type.String({ maxLength: 40 }),
-    payload: Type.Unknown(),
-  }),
-});
+const EventDelivery = Strict({ subscriber: Type.String({ maxLength: 120 }), event: EventEnvelopeShape });
 const checkDelivery = validator(EventDelivery);
 
 type FacadeMethod = (input: unknown) => Promise<unknown>;
