@@ -53,10 +53,6 @@ export const invalid = (code: string, message: string, errors?: FieldError[]) =>
   new DomainError(code, 'validation', message, errors);
 export const staleVersion = (code: string, message: string) => new DomainError(code, 'precondition_failed', message);
 
-export function isDomainError(error: unknown): error is DomainError {
-  return error instanceof DomainError;
-}
-
 /** A unique-constraint violation from PostgreSQL or SQLite, raw or wrapped by Objection. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { name?: string; code?: string; nativeError?: { code?: string } } | null;

@@ -4,7 +4,8 @@
  * on Koa, validates, authenticates and documents them (OpenAPI) from this.
  */
 import type { Static, TSchema } from './schema.ts';
-import { DomainError, notFound } from './errors.ts';
+import { DomainError } from './errors.ts';
+import type { Logger } from './logger.ts';
 
 export const ROLES = ['admin', 'ops', 'finance', 'publisher'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,14 +16,6 @@ export interface Caller {
   role: Role | 'service';
   /** Set for publisher tokens only. */
   publisherId: string | null;
-}
-
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-  child(bindings: Record<string, unknown>): Logger;
 }
 
 export interface RouteRequest<P, Q, B> {
@@ -98,5 +91,3 @@ export function expectedVersion(request: { header(name: string): string | undefi
   if (!match) throw new DomainError('IF_MATCH_INVALID', 'precondition_failed', 'If-Match must be an ETag this API issued, e.g. "3"');
   return Number(match[1]);
 }
-
-export { notFound };

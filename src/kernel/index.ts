@@ -5,6 +5,7 @@ export * from './period.ts';
 export * from './schema.ts';
 export * from './contract.ts';
 export * from './http.ts';
+export * from './logger.ts';
 export * from './pagination.ts';
 export * from './module.ts';
 export * from './idleWait.ts';

@@ -5,7 +5,7 @@
  * after the pass in hand.
  */
 import { makeIdleWait } from './idleWait.ts';
-import type { Logger } from './http.ts';
+import type { Logger } from './logger.ts';
 import type { BackgroundWorker } from './module.ts';
 
 export type LoopWorker = BackgroundWorker & {

@@ -6,27 +6,13 @@
 import type { AwilixContainer } from 'awilix';
 import type { Knex } from 'knex';
 import type { Contract, EventEnvelope, EventPayload, EventSpec } from './contract.ts';
-import type { Logger, RouteSpec } from './http.ts';
+import type { RouteSpec } from './http.ts';
+import type { Logger } from './logger.ts';
 import type { TObject } from './schema.ts';
+import type { ModuleDatabase } from './moduleDatabase.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
-
-/** The module's own database: a Knex bound to its schema (PostgreSQL) or its own file (SQLite). */
-export interface ModuleDatabase {
-  readonly module: string;
-  readonly dialect: Dialect;
-  readonly knex: Knex;
-  /**
-   * A read of fixed SQL text (`?` bindings only; columns named, never `*`), kept prepared and run
-   * without Knex's query builder: for the few reads every request makes.
-   */
-  select<T>(sql: string, bindings: Knex.Value[]): Promise<T[]>;
-  /**
-   * A transaction that writes: on SQLite it takes the write lock before its first read, so what it
-   * reads is the latest and no other process writes until it ends; on PostgreSQL a plain transaction.
-   */
-  writeTransaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
-}
+// The module database's interface lives beside its helpers' types; modules import it from the kernel as before.
+export type { ColumnType, ColumnTypes, Dialect, LeaseClaim, ModuleDatabase, SqlPart } from './moduleDatabase.ts';
 
 export interface Outbox {
   /** Appends an event inside the caller's transaction: it exists only if that transaction commits. */

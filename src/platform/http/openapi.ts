@@ -3,7 +3,6 @@
  * are JSON Schema already (TypeBox), so they are embedded as they are.
  */
 import type { RouteSpec, TSchema } from '../../kernel/index.ts';
-import { statusOf } from './problem.ts';
 
 interface Mounted {
   module: string;
@@ -98,7 +97,7 @@ function problemStatuses(route: RouteSpec): number[] {
   // publisher's token (403), the unexpected (500) and the unavailable (503).
   const statuses = new Set([401, 403, 429, 500, 503, ...(route.errors ?? [])]);
   if (route.params) statuses.add(404);
-  if (route.body) [statusOf('bad_request'), statusOf('unsupported_media_type'), 413, 422].forEach((s) => statuses.add(s));
+  if (route.body) [400, 413, 415, 422].forEach((s) => statuses.add(s));
   statuses.add(422); // every route validates its query: even one that takes none refuses unknown parameters
   if (route.method === 'post') [409, 422].forEach((s) => statuses.add(s)); // Idempotency-Key reuse / in flight
   return [...statuses].sort((a, b) => a - b);

@@ -46,8 +46,6 @@ export interface Problem {
   errorCount?: number;
 }
 
-export const statusOf = (kind: ErrorKind) => STATUS[kind];
-
 export function problem(status: number, code: string, detail: string, errors?: FieldError[], errorCount?: number): Problem {
   return {
     type: `urn:seams:problem:${code}`,
