@@ -1,11 +1,14 @@
-/** The Operations module: publishers, apps, ad units, delivery reports, earnings. */
+/**
+ * The Operations module as the host sees it: publishers, apps, ad units, delivery reports, earnings
+ * and the publisher's dashboard. Everything it offers other modules is in contract.ts.
+ */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asFunction } from 'awilix';
-import { defineModule, type CommandSpec, type PlatformCradle } from '../../src/kernel/index.ts';
+import { defineModule, type CommandSpec, type EventPayload, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
 import { InvoiceIssued, InvoicePaid, InvoiceVoided, PaymentRecorded } from '../billing/contract.ts';
 import { makeCatalog, type Catalog } from './catalog.ts';
-import { operationsContract } from './contract.ts';
+import { operationsContract, PublisherUpdated } from './contract.ts';
 import { forgetVoided, makeDashboard, recordIssued, recordPaid, recordPayout, type Dashboard } from './dashboard.ts';
 import { bindModels, type OperationsModels } from './data/models.ts';
 import { CSV_HEADER, importDeliveries } from './deliveryImport.ts';
@@ -15,38 +18,17 @@ import { makeOperationsFacade } from './facade.ts';
 import { catalogRoutes } from './http/catalogRoutes.ts';
 import { deliveryRoutes } from './http/deliveryRoutes.ts';
 import { publisherRoutes } from './http/publisherRoutes.ts';
+import { makeMonthCloses, type MonthCloses } from './monthCloses.ts';
 import { makePublishers, type Publishers } from './publishers.ts';
 
 interface OperationsCradle extends PlatformCradle {
   models: OperationsModels;
   publishers: Publishers;
   catalog: Catalog;
+  earnings: Earnings;
   deliveryReports: DeliveryReports;
   monthCloses: MonthCloses;
   dashboard: Dashboard;
-}
-
-function commands(cradle: OperationsCradle): CommandSpec[] {
-  return [
-    {
-      name: 'import deliveries',
-      summary: 'Import an ad-network CSV dump (all lines or none)',
-      arguments: [{ name: 'file', description: `RFC 4180 CSV with the columns ${CSV_HEADER} (any order)`, file: true }],
-      async run({ args }, io) {
-        const started = Date.now();
-        const result = await importDeliveries(cradle.db, cradle.clock, args.file!, io);
-        for (const bad of result.badLines) io.err.write(`line ${bad.line}: ${bad.message}\n`);
-        if (result.moreBadLines > 0) io.err.write(`… and ${result.moreBadLines} more bad lines\n`);
-        if (result.badLines.length > 0) {
-          io.err.write('nothing was written\n');
-          return 1;
-        }
-        const seconds = (Date.now() - started) / 1000;
-        io.out.write(`${result.rows.toLocaleString('en-US')} ${result.rows === 1 ? 'row' : 'rows'} imported in ${seconds.toFixed(1)}s\n`);
-        return 0;
-      },
-    },
-  ];
 }
 
 export const operationsModule = defineModule<OperationsCradle>({
@@ -60,6 +42,7 @@ export const operationsModule = defineModule<OperationsCradle>({
       models: asFunction(({ db }: PlatformCradle) => bindModels(db.knex)).singleton(),
       publishers: asFunction(makePublishers).singleton(),
       catalog: asFunction(makeCatalog).singleton(),
+      earnings: asFunction(makeEarnings).singleton(),
       deliveryReports: asFunction(makeDeliveryReports).singleton(),
       monthCloses: asFunction(makeMonthCloses).singleton(),
       dashboard: asFunction(makeDashboard).singleton(),
@@ -77,4 +60,12 @@ export const operationsModule = defineModule<OperationsCradle>({
     { event: InvoiceVoided, handler: 'invoiceView', handle: () => forgetVoided },
   ],
   commands,
+  // The platform refuses suspended publishers' tokens: it learns their status from here.
+  publisherStatuses: {
+    event: PublisherUpdated,
+    statusSet: ({ publisherId, status, version, changed }: EventPayload<typeof PublisherUpdated>) =>
+      changed.includes('status') ? { publisherId, status, version } : null,
+    read: async (operationsFacade: Facade<typeof operationsContract>, ids: string[]) =>
+      (await operationsFacade.publishersByIds({ ids })).map((p) => ({ publisherId: p.id, status: p.status })),
+  },
 });

@@ -129,6 +129,25 @@ export interface GaugeSpec {
   collect(): Promise<{ labels: Record<string, string>; value: number }[]>;
 }
 
+/** A publisher's status as the module that keeps publishers answers it. */
+export interface PublisherStatusFact {
+  publisherId: string;
+  status: 'active' | 'suspended';
+}
+
+/**
+ * Declared by the module that keeps publishers: the platform refuses a suspended publisher's tokens without
+ * knowing that module, from the event that announces a change and a batched read through its facade.
+ */
+export interface PublisherStatusSource {
+  /** The event to follow, in the process that runs the module. */
+  event: EventSpec;
+  /** The status an event of that kind sets, with the publisher's version; null when it leaves the status as it was. */
+  statusSet(payload: unknown): (PublisherStatusFact & { version: number }) | null;
+  /** Through the module's facade (local, or an HTTP client where it runs elsewhere): the publishers of these ids that exist. */
+  read(facade: unknown, publisherIds: string[]): Promise<PublisherStatusFact[]>;
+}
+
 export interface ModuleDefinition<C extends object = any> {
   name: string;
   /** Absolute path of the module's migrations folder. */
@@ -154,6 +173,8 @@ export interface ModuleDefinition<C extends object = any> {
   commands?: (cradle: C) => CommandSpec[];
   workers?: (cradle: C) => BackgroundWorker[];
   gauges?: (cradle: C) => GaugeSpec[];
+  /** Set by the one module that keeps publishers. */
+  publisherStatuses?: PublisherStatusSource;
 }
 
 export function defineModule<C extends object>(definition: ModuleDefinition<C>): ModuleDefinition<C> {
