@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { modules } from '../modules.ts';
 import { cruiseTree } from './lintBoundaries.ts';
+import { hasPart, MODULE_SKELETON } from './moduleSkeleton.ts';
 
 const OUTPUT = 'docs/architecture.md';
 
@@ -75,6 +76,15 @@ export async function renderArchitecture(root: string): Promise<string> {
     ];
   });
 
+  const skeleton = [
+    `| part | what it holds | ${modules.map((m) => m.name).join(' | ')} |`,
+    `| --- | --- |${modules.map(() => ' :-: |').join('')}`,
+    ...MODULE_SKELETON.map((part) => {
+      const present = modules.map((m) => (hasPart(join(root, 'modules', m.name), part) ? 'yes' : '—'));
+      return `| \`${part.path}\`${part.required ? '' : ' (if any)'} | ${part.what} | ${present.join(' | ')} |`;
+    }),
+  ];
+
   return [
     '# Architecture (generated)',
     '',
@@ -91,6 +101,13 @@ export async function renderArchitecture(root: string): Promise<string> {
     'events may flow both ways, through the outbox.',
     '',
     ...runtime,
+    '',
+    '## Module skeleton',
+    '',
+    'Every module has the same parts in the same places (test/boundaries/skeleton.test.ts holds them to it);',
+    'inside them a file per service or feature (`invoiceRuns.ts`, `deliveryReports.ts`), no deeper folders.',
+    '',
+    ...skeleton,
     '',
     '## Contracts',
     '',
