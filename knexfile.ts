@@ -9,7 +9,7 @@
 import type { Knex } from 'knex';
 import { loadConfig } from './src/config.ts';
 import { modules } from './src/modules.ts';
-import { knexConfig } from './src/platform/database.ts';
+import { knexConfig } from './src/platform/database/open.ts';
 import { migrationTracks } from './src/platform/migrations.ts';
 
 const config = loadConfig();

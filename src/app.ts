@@ -17,7 +17,7 @@ import { makeTokenReplication, type TokenReplication } from './platform/auth/tok
 import { makeTokenService } from './platform/auth/tokens.ts';
 import { tokenRoutes } from './platform/auth/tokenRoutes.ts';
 import { composeModules, type ComposedModule } from './platform/container.ts';
-import { openDatabases, type OpenDatabase } from './platform/database.ts';
+import { openDatabases, type OpenDatabase } from './platform/database/open.ts';
 import { makeBroker, type Broker, type BrokerOptions } from './platform/events/broker.ts';
 import { makeDispatcher, type DispatcherDeps } from './platform/events/dispatcher.ts';
 import { handleOnce } from './platform/events/inbox.ts';

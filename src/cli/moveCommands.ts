@@ -8,7 +8,7 @@ import { UsageError, type CommandIO, type CommandSpec } from '../kernel/index.ts
 import type { Comparison, Fingerprint } from '../platform/dataMove/fingerprints.ts';
 import { moveModule, verifyCopy, type Store } from '../platform/dataMove/moveModule.ts';
 import { MoveRefused } from '../platform/dataMove/moveRefused.ts';
-import { databaseUrlOf, databaseVariable, withoutPassword } from '../platform/databaseProvisioning.ts';
+import { databaseUrlOf, databaseVariable, withoutPassword } from '../platform/database/postgresRoles.ts';
 import { CommandFailure } from './failures.ts';
 import type { CliSession } from './session.ts';
 

@@ -1,7 +1,7 @@
 /** The host's own commands: migrations, tokens, database roles. Events are in eventCommands.ts. */
 import { DomainError, ROLES, UsageError, type CommandSpec, type Role } from '../kernel/index.ts';
 import { makeTokenService } from '../platform/auth/tokens.ts';
-import { grantLogins } from '../platform/databaseProvisioning.ts';
+import { grantLogins } from '../platform/database/postgresRoles.ts';
 import { systemClock } from '../platform/logger.ts';
 import { peersOf, tokenChangeSubscribers } from '../platform/auth/tokenPeers.ts';
 import { makeOutbox } from '../platform/events/outbox.ts';

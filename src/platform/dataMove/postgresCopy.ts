@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { databaseIdentity, lockDatabases, withoutPassword } from '../databaseProvisioning.ts';
+import { databaseIdentity, lockDatabases, withoutPassword } from '../database/postgresRoles.ts';
 import { MoveRefused } from './moveRefused.ts';
 
 /** Answers whether two URLs reach one database (another user or host name for it counts as the same). */

@@ -9,14 +9,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import type { Dialect, Logger, ModuleDatabase } from '../kernel/index.ts';
-import type { Config } from '../config.ts';
-import { databaseUrlOf, lockDatabases } from './databaseProvisioning.ts';
-import { selectPrepared, StatementCachingClient } from './preparedStatements.ts';
+import type Database from 'better-sqlite3';
+import type { Dialect, Logger, ModuleDatabase } from '../../kernel/index.ts';
+import type { Config } from '../../config.ts';
+import { bulkInsert, bulkUpsert } from './bulkWrites.ts';
+import { claimWithLease, returning } from './leaseClaims.ts';
+import { databaseUrlOf, lockDatabases } from './postgresRoles.ts';
+import { selectPrepared } from './preparedSelect.ts';
+import { keepKnexStatements } from './sqliteStatements.ts';
 import { writeTransaction } from './writeTransaction.ts';
-
-// Platform code that reads on every request (tokens) uses it on its own Knex.
-export { selectPrepared };
 
 export interface OpenDatabase extends ModuleDatabase {
   /** The PostgreSQL role the module's connections run as, when roles are in use. */
@@ -66,27 +67,25 @@ export async function openDatabases(
 }
 
 function openSqlite(filename: string, module: string): OpenDatabase {
-  const knex = knexFactory(sqliteConfig(filename));
-  return {
-    module,
-    dialect: 'sqlite',
-    knex,
-    role: null,
-    select: (sql, bindings) => selectPrepared(knex, sql, bindings),
-    writeTransaction: (work) => writeTransaction(knex, 'sqlite', work),
-    close: () => knex.destroy(),
-  };
+  return openDatabase(knexFactory(sqliteConfig(filename)), 'sqlite', module, null);
 }
 
 function openPostgres(config: Config, module: string, role: string | null): OpenDatabase {
-  const knex = knexFactory(postgresConfig(config, module, role));
+  return openDatabase(knexFactory(postgresConfig(config, module, role)), 'postgres', module, role);
+}
+
+function openDatabase(knex: Knex, dialect: Dialect, module: string, role: string | null): OpenDatabase {
   return {
     module,
-    dialect: 'postgres' as Dialect,
+    dialect,
     knex,
     role,
     select: (sql, bindings) => selectPrepared(knex, sql, bindings),
-    writeTransaction: (work) => writeTransaction(knex, 'postgres', work),
+    writeTransaction: (work) => writeTransaction(knex, dialect, work),
+    bulkInsert: (trx, table, columns, rows) => bulkInsert(dialect, trx, table, columns, rows),
+    bulkUpsert: (trx, table, columns, rows, on) => bulkUpsert(dialect, trx, table, columns, rows, on),
+    returning: (result) => returning(dialect, result),
+    claimWithLease: (claim) => claimWithLease(knex, dialect, claim),
     close: () => knex.destroy(),
   };
 }
@@ -100,11 +99,12 @@ export function knexConfig(config: Config, module: string): Knex.Config {
 
 function sqliteConfig(filename: string): Knex.Config {
   return {
-    client: StatementCachingClient as unknown as typeof Knex.Client,
+    client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
     pool: {
-      afterCreate(connection: { pragma(sql: string): unknown }, done: (err: Error | null, c: unknown) => void) {
+      afterCreate(connection: Database.Database, done: (err: Error | null, c: unknown) => void) {
+        keepKnexStatements(connection);
         // WAL lets readers run beside the writer; busy_timeout waits for another process's write lock.
         connection.pragma('journal_mode = WAL');
         connection.pragma('synchronous = NORMAL');

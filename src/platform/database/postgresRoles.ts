@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
-import type { Config } from '../config.ts';
+import type { Config } from '../../config.ts';
 
 export const roleName = (module: string) => `seams_${module}`;
 

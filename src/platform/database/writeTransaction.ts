@@ -8,7 +8,7 @@
  * FOR UPDATE, months where they are locked explicitly.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from '../kernel/index.ts';
+import type { Dialect } from '../../kernel/index.ts';
 
 export function writeTransaction<T>(knex: Knex, dialect: Dialect, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   return knex.transaction(async (trx) => {
