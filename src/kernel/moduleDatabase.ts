@@ -24,8 +24,9 @@ export interface SqlPart {
  * PostgreSQL skips rows another claim has locked (FOR UPDATE SKIP LOCKED); SQLite serialises writers.
  */
 export interface LeaseClaim {
-  /** The table, with an alias when the conditions use one (`outbox o`). */
   table: string;
+  /** The table's alias in the conditions (`o` for `o.seq`), when they use one. */
+  as?: string;
   /** The column that identifies a row (`seq`, `id`). */
   key: string;
   /** Which rows may be claimed now; checked again on each row as it is claimed. */

@@ -17,10 +17,11 @@ export async function claimWithLease<T>(knex: Knex, dialect: Dialect, claim: Lea
   const assignments = Object.keys(claim.set);
   const claimable = claim.claimable.bindings ?? [];
   const pick = claim.pick?.bindings ?? [];
+  const table = claim.as === undefined ? claim.table : `${claim.table} AS ${claim.as}`;
   const result = await knex.raw(
-    `UPDATE ${claim.table} SET ${assignments.map(() => '?? = ?').join(', ')}
+    `UPDATE ${table} SET ${assignments.map(() => '?? = ?').join(', ')}
      WHERE ${claim.key} IN (
-       SELECT ${claim.key} FROM ${claim.table}
+       SELECT ${claim.key} FROM ${table}
        WHERE (${claim.claimable.sql}) AND (${claim.pick?.sql ?? '1 = 1'})
        ORDER BY ${claim.order} LIMIT ?${skipLocked})
      AND (${claim.claimable.sql})
