@@ -1,19 +1,9 @@
 /** A publisher's apps (games) and their ad units. */
-import {
-  conflict,
-  decodeCursor,
-  isUniqueViolation,
-  newId,
-  notFound,
-  toPage,
-  type Caller,
-  type Clock,
-  type PageOf,
-} from '../../src/kernel/index.ts';
+import { decodeCursor, isUniqueViolation, newId, toPage, type Caller, type Clock, type PageOf } from '../../src/kernel/index.ts';
 import type { AdUnit, App, OperationsModels } from './data/models.ts';
-import { publisherNotFound } from './publishers.ts';
+import { appNotFound, bundleIdTaken, publisherNotFound } from './errors.ts';
 
-export interface AppView {
+interface AppView {
   id: string;
   publisherId: string;
   name: string;
@@ -22,7 +12,7 @@ export interface AppView {
   createdAt: string;
 }
 
-export interface AdUnitView {
+interface AdUnitView {
   id: string;
   appId: string;
   publisherId: string;
@@ -51,9 +41,6 @@ const adUnitView = (u: AdUnit, publisherId: string): AdUnitView => ({
   createdAt: u.createdAt,
 });
 
-const appNotFound = (id: string) => notFound('OPERATIONS.APP_NOT_FOUND', `No app ${id}`);
-
-
 export function makeCatalog({ models, clock }: { models: OperationsModels; clock: Clock }) {
   const { Publisher, App, AdUnit } = models;
 
@@ -65,17 +52,13 @@ export function makeCatalog({ models, clock }: { models: OperationsModels; clock
   }
 
   return {
-    visibleApp,
-
     async addApp(publisherId: string, input: { name: string; platform: App['platform']; bundleId: string }): Promise<AppView> {
       if (!(await Publisher.query().findById(publisherId))) throw publisherNotFound(publisherId);
       try {
         const app = await App.query().insert({ id: newId('app'), publisherId, ...input, createdAt: clock.now().toISOString() });
         return appView(app);
       } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw conflict('OPERATIONS.BUNDLE_ID_TAKEN', `An ${input.platform} app with bundle id ${input.bundleId} already exists`);
-        }
+        if (isUniqueViolation(error)) throw bundleIdTaken(input.platform, input.bundleId);
         throw error;
       }
     },

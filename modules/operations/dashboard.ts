@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { dayOf, jsonIntegerOf, type Clock, type EventEnvelope, type EventPayload, type EventSpec, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { InvoiceIssued, InvoicePaid, InvoiceVoided, PaymentRecorded } from '../billing/contract.ts';
-import { earningsBetween } from './earnings.ts';
+import type { Earnings } from './earnings.ts';
 import type { Publishers } from './publishers.ts';
 
 /** How many of the latest invoices the dashboard lists. */
@@ -27,20 +27,34 @@ interface InvoiceRow {
   due_at: string;
 }
 
-export function makeDashboard({ db, clock, publishers }: { db: ModuleDatabase; clock: Clock; publishers: Publishers }) {
+interface DashboardDeps {
+  db: ModuleDatabase;
+  clock: Clock;
+  publishers: Publishers;
+  earnings: Earnings;
+}
+
+export function makeDashboard({ db, clock, publishers, earnings }: DashboardDeps) {
   return {
     async forPublisher(publisherId: string) {
       const publisher = await publishers.get(publisherId);
       const today = dayOf(clock.now());
-      const [[earnings], invoices, [balance], lastPayment] = await Promise.all([
-        earningsBetween(db.knex, [publisherId], `${today.slice(0, 7)}-01`, today),
-        db.knex<InvoiceRow>('publisher_invoices').where({ publisher_id: publisherId }).orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'invoice_id', order: 'desc' }]).limit(LATEST),
-        db.knex('publisher_invoices').where({ publisher_id: publisherId, status: 'issued' }).select(db.knex.raw('SUM(total_minor - paid_minor) AS outstanding')),
+      const [[month], invoices, [balance], lastPayment] = await Promise.all([
+        earnings.between([publisherId], `${today.slice(0, 7)}-01`, today),
+        db
+          .knex<InvoiceRow>('publisher_invoices')
+          .where({ publisher_id: publisherId })
+          .orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'invoice_id', order: 'desc' }])
+          .limit(LATEST),
+        db
+          .knex('publisher_invoices')
+          .where({ publisher_id: publisherId, status: 'issued' })
+          .select(db.knex.raw('SUM(total_minor - paid_minor) AS outstanding')),
         db.knex('last_payments').where({ publisher_id: publisherId }).first(),
       ]);
       return {
         publisher,
-        monthToDate: { grossMicros: earnings?.grossMicros ?? 0, shareMicros: earnings?.shareMicros ?? 0 },
+        monthToDate: { grossMicros: month?.grossMicros ?? 0, shareMicros: month?.shareMicros ?? 0 },
         invoices: invoices.map((row) => ({
           id: row.invoice_id,
           number: row.number,

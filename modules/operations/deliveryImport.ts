@@ -12,16 +12,14 @@ import { parse, CsvError } from 'csv-parse';
 import { monthOf, type Clock, type CommandIO, type ModuleDatabase } from '../../src/kernel/index.ts';
 import { readCsvHeader } from './csvHeader.ts';
 import { CSV_OPTIONS, linesOfRecords, recordChecker } from './csvRecords.ts';
-import { monthsOverLimit, publishersOfAdUnits, upsertRows } from './deliveryReports.ts';
+import { monthsOverLimit, publishersOfAdUnits, upsertRows } from './data/deliveryRows.ts';
+import { closedAmong, lockMonths, monthKey, splitMonthKey } from './data/monthLocks.ts';
 import { MAX_MONTH_TOTAL, type DeliveryRow } from './deliveryRules.ts';
-import { closedAmong, lockMonths, monthKey, splitMonthKey } from './monthLocks.ts';
-
-export { CSV_HEADER } from './csvHeader.ts';
 
 const BATCH = 5_000;
 const MAX_REPORTED = 50;
 
-export interface ImportResult {
+interface ImportResult {
   rows: number;
   bytes: number;
   badLines: { line: number; message: string }[];
@@ -119,7 +117,7 @@ export async function importDeliveries(db: ModuleDatabase, clock: Clock, file: s
     await writing;
     if (check === null && problems.length === 0) bad(0, 'the file is empty; it needs a header line naming the columns', 1);
     if (problems.length === 0) {
-      for (const month of await monthsOverLimit(trx, db.dialect, new Set(firstRecordOf.keys()))) {
+      for (const month of await monthsOverLimit(trx, new Set(firstRecordOf.keys()))) {
         bad(firstRecordOf.get(month)!, `${splitMonthKey(month).period} of this line's publisher would total more than ${MAX_MONTH_TOTAL} (revenue or impressions)`);
       }
     }

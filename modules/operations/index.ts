@@ -5,15 +5,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asFunction } from 'awilix';
-import { defineModule, type CommandSpec, type EventPayload, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
+import { defineModule, type EventPayload, type Facade, type PlatformCradle } from '../../src/kernel/index.ts';
 import { InvoiceIssued, InvoicePaid, InvoiceVoided, PaymentRecorded } from '../billing/contract.ts';
 import { makeCatalog, type Catalog } from './catalog.ts';
+import { operationsCommands } from './commands.ts';
 import { operationsContract, PublisherUpdated } from './contract.ts';
 import { forgetVoided, makeDashboard, recordIssued, recordPaid, recordPayout, type Dashboard } from './dashboard.ts';
 import { bindModels, type OperationsModels } from './data/models.ts';
-import { CSV_HEADER, importDeliveries } from './deliveryImport.ts';
 import { makeDeliveryReports, type DeliveryReports } from './deliveryReports.ts';
-import { makeMonthCloses, type MonthCloses } from './monthCloses.ts';
+import { makeEarnings, type Earnings } from './earnings.ts';
 import { makeOperationsFacade } from './facade.ts';
 import { catalogRoutes } from './http/catalogRoutes.ts';
 import { deliveryRoutes } from './http/deliveryRoutes.ts';
@@ -59,7 +59,7 @@ export const operationsModule = defineModule<OperationsCradle>({
     { event: InvoicePaid, handler: 'invoiceView', handle: () => recordPaid },
     { event: InvoiceVoided, handler: 'invoiceView', handle: () => forgetVoided },
   ],
-  commands,
+  commands: (cradle) => operationsCommands(cradle),
   // The platform refuses suspended publishers' tokens: it learns their status from here.
   publisherStatuses: {
     event: PublisherUpdated,

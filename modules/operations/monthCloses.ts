@@ -11,13 +11,12 @@
  * attempt.
  */
 import type { Knex } from 'knex';
-import { monthHasEnded, type Clock, type EventEnvelope, type EventPayload, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { monthBounds, monthHasEnded, type Clock, type EventEnvelope, type EventPayload, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { InvoiceVoided } from '../billing/contract.ts';
 import type { operationsContract, PublisherEarnings } from './contract.ts';
-import { monthEarnings } from './earnings.ts';
-import { periodNotEnded, totalTooLarge } from './errors.ts';
-import { lockMonths, monthKey } from './monthLocks.ts';
-import { publisherNotFound } from './publishers.ts';
+import { lockMonths, monthKey } from './data/monthLocks.ts';
+import type { Earnings } from './earnings.ts';
+import { periodNotEnded, publisherNotFound, totalTooLarge } from './errors.ts';
 
 type Ops = Facade<typeof operationsContract>;
 type CloseRequest = Parameters<Ops['closeMonth']>[0];
@@ -36,7 +35,13 @@ function sameFigures(earnings: PublisherEarnings, expected: CloseRequest['expect
   return billed.length === asked.length && billed.every((line, i) => line === asked[i]);
 }
 
-export function makeMonthCloses({ db, clock }: { db: ModuleDatabase; clock: Clock }) {
+interface MonthClosesDeps {
+  db: ModuleDatabase;
+  clock: Clock;
+  earnings: Earnings;
+}
+
+export function makeMonthCloses({ db, clock, earnings: earningsOf }: MonthClosesDeps) {
   async function lockedRow(trx: Knex.Transaction, publisherId: string, period: string): Promise<MonthCloseRow | undefined> {
     await lockMonths(trx, db.dialect, [monthKey(publisherId, period)], 'exclusive');
     return trx('month_closes').where({ publisher_id: publisherId, period }).first('invoice_id', 'fence');
@@ -50,9 +55,9 @@ export function makeMonthCloses({ db, clock }: { db: ModuleDatabase; clock: Cloc
         const seen = row ? Number(row.fence) : 0;
         // The same attempt again (its answer was lost) is answered again; a released or older one is refused.
         if (fence < seen || (fence === seen && row?.invoice_id !== invoiceId)) return { outcome: 'superseded', earnings: null };
-        const [earnings] = await monthEarnings(trx, [publisherId], period);
+        const [earnings] = await earningsOf.forMonth([publisherId], period, trx);
         if (!earnings) throw publisherNotFound(publisherId);
-        if ('failure' in earnings) throw totalTooLarge(earnings.failure.message);
+        if ('failure' in earnings) throw totalTooLarge(monthBounds(period));
         if (!sameFigures(earnings, expected)) return { outcome: 'stale', earnings };
         await trx('month_closes')
           .insert({ publisher_id: publisherId, period, invoice_id: invoiceId, fence, closed_at: clock.now().toISOString() })

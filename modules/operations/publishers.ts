@@ -1,19 +1,9 @@
 /** Registering and changing publishers; each change publishes its event in the same transaction. */
 import type { Knex } from 'knex';
-import {
-  decodeCursor,
-  invalid,
-  newId,
-  notFound,
-  staleVersion,
-  toPage,
-  type Clock,
-  type ModuleDatabase,
-  type Outbox,
-  type PageOf,
-} from '../../src/kernel/index.ts';
+import { decodeCursor, newId, toPage, type Clock, type ModuleDatabase, type Outbox, type PageOf } from '../../src/kernel/index.ts';
 import { PublisherRegistered, PublisherUpdated, type PublisherSummary } from './contract.ts';
 import type { OperationsModels, Publisher } from './data/models.ts';
+import { countryUnknown, publisherNotFound, stalePublisher } from './errors.ts';
 
 export interface PublisherView extends PublisherSummary {
   version: number;
@@ -21,27 +11,25 @@ export interface PublisherView extends PublisherSummary {
   updatedAt: string;
 }
 
-export interface NewPublisher {
+interface NewPublisher {
   name: string;
   contactEmail: string;
   country: string;
   revenueShareBps?: number;
 }
 
-export type PublisherChanges = Partial<NewPublisher & { status: 'active' | 'suspended' }>;
+type PublisherChanges = Partial<NewPublisher & { status: 'active' | 'suspended' }>;
 
-export const DEFAULT_REVENUE_SHARE_BPS = 7_000;
+const DEFAULT_REVENUE_SHARE_BPS = 7_000;
 
 const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 
 /** ISO 3166-1 alpha-2: two capitals that name a known region. */
-export function isCountryCode(code: string): boolean {
+function isCountryCode(code: string): boolean {
   return /^[A-Z]{2}$/.test(code) && regions.of(code) !== code;
 }
 
-export const publisherNotFound = (id: string) => notFound('OPERATIONS.PUBLISHER_NOT_FOUND', `No publisher ${id}`);
-
-export const view = (p: Publisher): PublisherView => ({
+const view = (p: Publisher): PublisherView => ({
   id: p.id,
   name: p.name,
   contactEmail: p.contactEmail,
@@ -53,18 +41,21 @@ export const view = (p: Publisher): PublisherView => ({
   updatedAt: p.updatedAt,
 });
 
+/** What other modules see of a publisher (the facade's PublisherSummary): no version, no timestamps. */
+export function summaryOf(publisher: PublisherView): PublisherSummary {
+  const { version, createdAt, updatedAt, ...facts } = publisher;
+  return facts;
+}
+
 function checkCountry(country: string | undefined): void {
-  if (country !== undefined && !isCountryCode(country)) {
-    throw invalid('OPERATIONS.COUNTRY_UNKNOWN', `${country} is not an ISO 3166-1 alpha-2 country code`, [
-      { path: '/country', message: 'must be an ISO 3166-1 alpha-2 code, e.g. DE' },
-    ]);
-  }
+  if (country !== undefined && !isCountryCode(country)) throw countryUnknown(country);
 }
 
 export function makePublishers({ db, models, outbox, clock }: { db: ModuleDatabase; models: OperationsModels; outbox: Outbox; clock: Clock }) {
   const { Publisher } = models;
 
-  async function find(id: string, trx?: Knex.Transaction): Promise<Publisher> {
+  /** The publisher, locked until the transaction ends (PostgreSQL; SQLite's write transaction already excludes writers). */
+  async function findForUpdate(id: string, trx: Knex.Transaction): Promise<Publisher> {
     const publisher = await Publisher.query(trx).findById(id).forUpdate();
     if (!publisher) throw publisherNotFound(id);
     return publisher;
@@ -94,11 +85,9 @@ export function makePublishers({ db, models, outbox, clock }: { db: ModuleDataba
 
     async update(id: string, changes: PublisherChanges, expectedVersion?: number): Promise<PublisherView> {
       checkCountry(changes.country);
-      return db.knex.transaction(async (trx) => {
-        const current = await find(id, trx);
-        if (expectedVersion !== undefined && expectedVersion !== current.version) {
-          throw staleVersion('OPERATIONS.PUBLISHER_VERSION_STALE', `Publisher ${id} is at version ${current.version}, not ${expectedVersion}`);
-        }
+      return db.writeTransaction(async (trx) => {
+        const current = await findForUpdate(id, trx);
+        if (expectedVersion !== undefined && expectedVersion !== current.version) throw stalePublisher(id, current.version, expectedVersion);
         const changed = (Object.keys(changes) as (keyof PublisherChanges)[]).filter((k) => changes[k] !== current[k]);
         if (changed.length === 0) return view(current);
         const updated = await current.$query(trx).patchAndFetch({
@@ -113,9 +102,12 @@ export function makePublishers({ db, models, outbox, clock }: { db: ModuleDataba
     },
 
     async get(id: string): Promise<PublisherView> {
-      return view(await find(id));
+      const publisher = await Publisher.query().findById(id);
+      if (!publisher) throw publisherNotFound(id);
+      return view(publisher);
     },
 
+    /** A page by id, oldest first. */
     async list(options: { status?: 'active' | 'suspended'; limit: number; cursor?: string | null }): Promise<PageOf<PublisherView>> {
       const after = decodeCursor(options.cursor ?? undefined, 1);
       const rows = await Publisher.query()
@@ -126,6 +118,7 @@ export function makePublishers({ db, models, outbox, clock }: { db: ModuleDataba
       return toPage(rows, options.limit, (p) => [p.id], view);
     },
 
+    /** Publishers by id, in id order; unknown ids are left out. */
     async byIds(ids: string[]): Promise<PublisherView[]> {
       if (ids.length === 0) return [];
       return (await Publisher.query().whereIn('id', ids).orderBy('id')).map(view);

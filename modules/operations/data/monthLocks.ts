@@ -8,7 +8,7 @@
  * database's one write lock (db.writeTransaction), which serialises the same.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from '../../src/kernel/index.ts';
+import type { Dialect } from '../../../src/kernel/index.ts';
 
 /** `<publisherId> <YYYY-MM>`: one publisher's month. */
 export const monthKey = (publisherId: string, period: string) => `${publisherId} ${period}`;

@@ -1,7 +1,7 @@
 /** A publisher's apps and their ad units. */
 import { Page, PageQuery, Strict, assertCanSee, route } from '../../../src/kernel/index.ts';
 import type { Catalog } from '../catalog.ts';
-import { publisherNotFound } from '../publishers.ts';
+import { publisherNotFound } from '../errors.ts';
 import { AdUnit, App, IdParam, NewAdUnit, NewApp } from './schemas.ts';
 
 export function catalogRoutes(catalog: Catalog) {

@@ -1,16 +1,21 @@
 /** Bulk delivery reports, earnings and the publisher dashboard. */
-import { Day, Strict, Type, assertCanSee, invalid, route, type ModuleDatabase } from '../../../src/kernel/index.ts';
+import { Day, Strict, Type, assertCanSee, route } from '../../../src/kernel/index.ts';
 import type { Dashboard } from '../dashboard.ts';
-import type { DeliveryReports } from '../deliveryReports.ts';
-import { earningsBetween } from '../earnings.ts';
-import { publisherNotFound } from '../publishers.ts';
-import { MAX_DELIVERY_ROWS } from '../deliveryReports.ts';
-import { Dashboard as DashboardSchema, DeliveryReports as DeliveryReportsBody, Earnings, IdParam } from './schemas.ts';
+import { MAX_DELIVERY_ROWS, type DeliveryReports } from '../deliveryReports.ts';
+import type { Earnings } from '../earnings.ts';
+import { publisherNotFound } from '../errors.ts';
+import { Dashboard as DashboardSchema, DeliveryReports as DeliveryReportsBody, Earnings as EarningsSchema, IdParam } from './schemas.ts';
 
 /** 10,000 rows of the largest legal values, pretty-printed, fit with room to spare. */
-export const DELIVERY_BODY_LIMIT = MAX_DELIVERY_ROWS * 256;
+const DELIVERY_BODY_LIMIT = MAX_DELIVERY_ROWS * 256;
 
-export function deliveryRoutes({ db, deliveryReports, dashboard }: { db: ModuleDatabase; deliveryReports: DeliveryReports; dashboard: Dashboard }) {
+interface DeliveryRoutesDeps {
+  deliveryReports: DeliveryReports;
+  earnings: Earnings;
+  dashboard: Dashboard;
+}
+
+export function deliveryRoutes({ deliveryReports, earnings, dashboard }: DeliveryRoutesDeps) {
   return [
     route({
       method: 'put',
@@ -32,16 +37,10 @@ export function deliveryRoutes({ db, deliveryReports, dashboard }: { db: ModuleD
       roles: ['ops', 'finance', 'publisher'],
       params: IdParam,
       query: Strict({ from: Day, to: Day }),
-      responses: { 200: Earnings },
+      responses: { 200: EarningsSchema },
       handler: async ({ params, query, caller }) => {
         assertCanSee(caller, params.id, () => publisherNotFound(params.id));
-        if (query.from > query.to) {
-          throw invalid('OPERATIONS.RANGE_INVALID', 'from must not be after to', [{ path: '/query/from', message: 'must not be after to' }]);
-        }
-        const [earnings] = await earningsBetween(db.knex, [params.id], query.from, query.to);
-        if (!earnings) throw publisherNotFound(params.id);
-        const { revenueShareBps, ...rest } = earnings;
-        return { body: { ...rest, from: query.from, to: query.to } };
+        return { body: await earnings.ofPublisher(params.id, query.from, query.to) };
       },
     }),
     route({

@@ -1,7 +1,8 @@
 /** `/v1/publishers`: register, list, read and change publishers. */
 import { Page, PageQuery, Strict, Type, assertCanSee, etag, expectedVersion, route } from '../../../src/kernel/index.ts';
 import { PublisherStatus } from '../contract.ts';
-import { publisherNotFound, type Publishers } from '../publishers.ts';
+import { publisherNotFound } from '../errors.ts';
+import type { Publishers } from '../publishers.ts';
 import { IdParam, NewPublisher, Publisher, PublisherPatch } from './schemas.ts';
 
 export function publisherRoutes(publishers: Publishers) {
