@@ -123,7 +123,7 @@ if (dialects.includes('postgres')) {
 
     app.start();
     await noteServiceOf(app).write('roles', 'works');
-    await waitUntil(() => tally('tallies').where({ topic: 'roles' }).first(), 5_000, 'the event');
-    t.pass();
+    const tallied = await waitUntil(() => tally('tallies').where({ topic: 'roles' }).first(), 5_000, 'the event');
+    t.like(tallied, { count: 1, texts: 'works' }, 'the note reached tally, each module on its own login');
   });
 }
