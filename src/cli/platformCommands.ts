@@ -1,5 +1,6 @@
 /** The host's own commands: migrations, tokens, database roles. Events are in eventCommands.ts. */
 import { DomainError, ROLES, UsageError, type CommandSpec, type Role } from '../kernel/index.ts';
+import { publisherDirectory, publisherKeeper } from '../platform/auth/publisherStatuses.ts';
 import { makeTokenService } from '../platform/auth/tokens.ts';
 import { grantLogins } from '../platform/database/postgresRoles.ts';
 import { systemClock } from '../platform/logger.ts';
@@ -7,10 +8,6 @@ import { peersOf, tokenChangeSubscribers } from '../platform/auth/tokenPeers.ts'
 import { makeOutbox } from '../platform/events/outbox.ts';
 import { CommandFailure } from './failures.ts';
 import type { CliSession } from './session.ts';
-
-interface PublisherDirectory {
-  publishersByIds(input: { ids: string[] }): Promise<{ status: 'active' | 'suspended' }[]>;
-}
 
 export function platformCommands(session: CliSession): CommandSpec[] {
   return [
@@ -38,8 +35,10 @@ export function platformCommands(session: CliSession): CommandSpec[] {
         if (role === 'publisher' && publisherId === null) throw new UsageError('--role publisher needs --publisher <id>, the publisher the token is bound to');
         if (role !== 'publisher' && publisherId !== null) throw new UsageError(`--publisher binds publisher tokens only; leave it out for --role ${role}`);
         const platform = (await session.databases(['platform'])).get('platform')!;
-        // Publisher tokens name a publisher: Operations (local or remote) says whether it exists, and its status.
-        const directory = publisherId === null ? null : await session.facade<PublisherDirectory>('operations');
+        // Publisher tokens name a publisher: the module that keeps publishers (local or remote) says whether it exists, and its status.
+        const keeper = publisherId === null ? null : publisherKeeper(await session.modules());
+        const facade = keeper && (await session.facade(keeper.module.name));
+        const directory = keeper && facade ? publisherDirectory(keeper.source, facade) : null;
         // The server's dispatcher sends the new token from the platform outbox to the other processes.
         const peers = tokenChangeSubscribers(peersOf(session.config()));
         const tokens = makeTokenService({
@@ -47,7 +46,7 @@ export function platformCommands(session: CliSession): CommandSpec[] {
           clock: systemClock,
           bootstrapToken: null,
           outbox: makeOutbox({ module: 'platform', subscribers: peers, clock: systemClock, onCommit: () => undefined }),
-          ...(directory && { publisherStatus: async (id: string) => (await directory.publishersByIds({ ids: [id] }))[0]?.status ?? null }),
+          ...(directory && { publisherStatus: directory.status }),
         });
         const token = await tokens.create({ role, publisherId, name: options.name ?? null }).catch((error: unknown) => {
           if (error instanceof DomainError && error.code === 'AUTH.PUBLISHER_UNKNOWN') throw new CommandFailure(`--publisher ${publisherId}: no such publisher`);

@@ -93,24 +93,23 @@ export function openSession({ io, loadModules }: SessionOptions) {
       if (!wanted) throw new CommandFailure(`module ${module} does not run in this process (SEAMS_MODULES=${session.config().modules?.join(',')})`);
       const needed = calledModules(wanted, plan.local);
       const opened = await session.databases(needed.map((m) => m.name));
-      const [{ composeModules }, { makeOutbox }, { readModuleSettings }] = await Promise.all([
+      const [{ composeModules }, { platformCradles }, { readModuleSettings }] = await Promise.all([
         import('../platform/container.ts'),
-        import('../platform/events/outbox.ts'),
+        import('../platform/platformCradle.ts'),
         import('../platform/moduleSettings.ts'),
       ]);
       const settings = readModuleSettings(needed, session.config().seamsEnv);
       if (settings.problems.length > 0) throw new CommandFailure(`invalid configuration: ${settings.problems.join('; ')}`);
-      const composition = composeModules(
-        needed,
-        (name) => ({
-          db: opened.get(name)!,
-          outbox: makeOutbox({ module: name, subscribers: plan.subscribers, clock: systemClock, onCommit: () => {} }),
-          log: session.log().child({ module: name }),
-          clock: systemClock,
-          settings: settings.settings.get(name) ?? {},
-        }),
-        plan.remoteFacades,
-      );
+      const cradles = platformCradles({
+        database: (name) => opened.get(name)!,
+        subscribers: plan.subscribers,
+        clock: systemClock,
+        log: session.log(),
+        settings: settings.settings,
+        // Events a command writes wait in the outbox for the server's dispatcher.
+        onCommit: () => {},
+      });
+      const composition = composeModules(needed, cradles, plan.remoteFacades);
       compositions.set(module, composition);
       return composition;
     },

@@ -84,7 +84,7 @@ export function makeTokenReplication({ db, peers, serviceToken, clock, log }: To
     /** This replica, for a peer catching up (`GET /internal/platform/tokens`). */
     snapshot: (): Promise<TokenSnapshot> => readSnapshot(db.knex),
 
-    /** A publisher's status as Operations reports it: kept when newer, then sent to the peers. */
+    /** A publisher's status as the module that keeps publishers reports it: kept when newer, then sent to the peers. */
     async followPublisher(record: PublisherStatusRecord): Promise<void> {
       await db.writeTransaction(async (trx) => {
         if (await mergePublisherStatus(trx, record, clock.now().toISOString())) await outbox.append(trx, PublisherStatusChanged, record);

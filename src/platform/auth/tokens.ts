@@ -61,7 +61,7 @@ export interface TokenServiceDeps {
   bootstrapToken: string | null;
   /** The platform outbox: changes for the other processes' replicas (none without peers). */
   outbox: Outbox;
-  /** A publisher's status, null when it does not exist (asked of Operations when it is reachable). */
+  /** A publisher's status, null when it does not exist (asked of the module that keeps publishers, where it is reachable). */
   publisherStatus?: (publisherId: string) => Promise<PublisherTokenStatus | null>;
   /** Waits, after a change commits, until the other processes have it (the server's replication; none in the CLI). */
   reachedPeers?: (aggregateIds: string[]) => Promise<void>;
