@@ -23,16 +23,19 @@ export interface FieldError {
 }
 
 export class DomainError extends Error {
-  constructor(
-    readonly code: string,
-    readonly kind: ErrorKind,
-    message: string,
-    readonly errors?: FieldError[],
-    /** How many problems there were, when `errors` lists only the first of them. */
-    readonly errorCount?: number,
-  ) {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly errors?: FieldError[];
+  /** How many problems there were, when `errors` lists only the first of them. */
+  readonly errorCount?: number;
+
+  constructor(code: string, kind: ErrorKind, message: string, errors?: FieldError[], errorCount?: number) {
     super(message);
     this.name = 'DomainError';
+    this.code = code;
+    this.kind = kind;
+    this.errors = errors;
+    this.errorCount = errorCount;
   }
 
   toJSON(): { code: string; kind: ErrorKind; message: string; errors?: FieldError[]; errorCount?: number } {

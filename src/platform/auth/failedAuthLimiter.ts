@@ -18,8 +18,11 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError } from '../../kernel/index.ts';
 
 export class RateLimitedError extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
     super('AUTH.TOO_MANY_FAILURES', 'too_many_requests', `Too many failed authentications; retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -17,13 +17,16 @@ export interface RemoteOptions {
 const DEFAULTS: RemoteOptions = { timeoutMs: 10_000, retries: 2, connections: 32 };
 
 export class RemoteCallError extends Error {
-  /**
-   * `retryable`: the failure may pass (worth retrying an idempotent read);
-   * `unreached`: the request surely did not reach the handler (no connection, or refused at the door).
-   */
-  constructor(message: string, readonly retryable: boolean, readonly unreached = false) {
+  /** The failure may pass (worth retrying an idempotent read). */
+  readonly retryable: boolean;
+  /** The request surely did not reach the handler (no connection, or refused at the door). */
+  readonly unreached: boolean;
+
+  constructor(message: string, retryable: boolean, unreached = false) {
     super(message);
     this.name = 'RemoteCallError';
+    this.retryable = retryable;
+    this.unreached = unreached;
   }
 }
 
