@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { Clock, Facade, ModuleDatabase } from '../../src/kernel/index.ts';
 import type { operationsContract } from '../operations/contract.ts';
-import { forUpdate } from './data/database.ts';
+import { forUpdate } from './data/rowLocks.ts';
 import type { BillingAccount, BillingModels } from './data/models.ts';
 import { accountNotFound, changedConcurrently, publisherUnknown, staleAccount } from './errors.ts';
 
@@ -32,7 +32,7 @@ export interface AccountChanges {
   address?: string | null;
 }
 
-export function accountView(row: BillingAccount) {
+function accountView(row: BillingAccount) {
   return {
     publisherId: row.publisherId,
     legalName: row.legalNameOverride ?? row.publisherName,

@@ -24,7 +24,7 @@ export interface RunFailure {
 }
 
 /** One line per app that earned; each line rounded once, half-up, straight from gross; total = sum of lines. */
-export function draftLines(earnings: PublisherEarnings): { lines: DraftLine[]; totalMinor: number } {
+function draftLines(earnings: PublisherEarnings): { lines: DraftLine[]; totalMinor: number } {
   const lines = earnings.apps
     .filter((app) => app.grossMicros > 0)
     .sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : 0))

@@ -13,16 +13,18 @@ import { billingCommands } from './commands.ts';
 import { billingContract } from './contract.ts';
 import { bindModels, type BillingModels } from './data/models.ts';
 import { makeDraftInvoices, type DraftInvoices } from './draftInvoices.ts';
+import { makeBillingFacade } from './facade.ts';
 import { billingRoutes } from './http/routes.ts';
 import { DEFAULT_ISSUE_OPTIONS, makeInvoiceIssue, type InvoiceIssue, type IssueOptions } from './invoiceIssue.ts';
 import { makeInvoiceLifecycle, type InvoiceLifecycle } from './invoiceLifecycle.ts';
 import { makeInvoiceRunner, type InvoiceRunner } from './invoiceRunner.ts';
-import { DEFAULT_RUN_OPTIONS, makeInvoiceRuns, type InvoiceRunOptions, type InvoiceRuns } from './invoiceRuns.ts';
+import { makeInvoiceRuns, type InvoiceRuns } from './invoiceRuns.ts';
 import { makeInvoiceRunWorker, type InvoiceRunWorker } from './invoiceRunWorker.ts';
 import { makeInvoices, type Invoices } from './invoices.ts';
 import { makeIssueRecoveryWorker } from './issueRecoveryWorker.ts';
 import { makePayments, type Payments } from './payments.ts';
 import { invoiceRunGauges } from './runGauges.ts';
+import { DEFAULT_RUN_OPTIONS, type InvoiceRunOptions } from './runOptions.ts';
 import { BillingSettings } from './settings.ts';
 
 export interface BillingCradle extends PlatformCradle {
@@ -74,8 +76,7 @@ export function createBillingModule({ issue, ...options }: Partial<InvoiceRunOpt
         invoiceRunWorker: asFunction(makeInvoiceRunWorker).singleton(),
       });
     },
-    // Billing offers events only: nobody calls it.
-    facade: () => ({}),
+    facade: makeBillingFacade,
     routes: (cradle) => billingRoutes(cradle),
     subscriptions: [
       {

@@ -23,7 +23,7 @@
 import type { Knex } from 'knex';
 import { DomainError, monthHasEnded, type Clock, type Facade, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { operationsContract, PublisherEarnings } from '../operations/contract.ts';
-import { forUpdate } from './data/database.ts';
+import { forUpdate } from './data/rowLocks.ts';
 import type { BillingModels, Invoice } from './data/models.ts';
 import type { DraftInvoices } from './draftInvoices.ts';
 import { changedConcurrently, draftStale, illegalTransition, issueSuperseded, operationsUnavailable, periodNotEnded } from './errors.ts';

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { addDays, dayOf, type Clock, type ModuleDatabase, type Outbox } from '../../src/kernel/index.ts';
 import { InvoiceIssued, InvoiceVoided } from './contract.ts';
-import { forUpdate } from './data/database.ts';
+import { forUpdate } from './data/rowLocks.ts';
 import type { BillTo, BillingModels, Invoice } from './data/models.ts';
 import { accountMissing, changedConcurrently, illegalTransition, invoiceHasPayments, invoiceNotFound, staleInvoice } from './errors.ts';
 import { invoiceView, type InvoiceView } from './invoices.ts';
@@ -59,7 +59,7 @@ export function makeInvoiceLifecycle({ models, db, outbox, clock }: InvoiceLifec
   async function issueDraft(trx: Knex.Transaction, invoice: Invoice): Promise<Invoice> {
     const now = clock.now();
     const to = await billTo(trx, invoice.publisherId);
-    const number = await takeInvoiceNumber(trx, db.dialect, now.getUTCFullYear());
+    const number = await takeInvoiceNumber(db, trx, now.getUTCFullYear());
     const issuedAt = now.toISOString();
     const dueAt = addDays(dayOf(now), to.paymentTermsDays);
     const issued = await save(trx, invoice, { status: 'issued', number, billTo: to, issuedAt, dueAt });

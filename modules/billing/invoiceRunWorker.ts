@@ -4,8 +4,9 @@
  * are atomic, so several processes share the queue without running a run twice.
  */
 import { makeLoopWorker, newId, type Logger, type LoopWorker } from '../../src/kernel/index.ts';
-import type { InvoiceRunOptions, InvoiceRuns } from './invoiceRuns.ts';
+import type { InvoiceRuns } from './invoiceRuns.ts';
 import type { InvoiceRunner } from './invoiceRunner.ts';
+import type { InvoiceRunOptions } from './runOptions.ts';
 
 export interface InvoiceRunWorkerDeps {
   invoiceRuns: InvoiceRuns;

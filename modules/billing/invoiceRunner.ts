@@ -9,8 +9,10 @@
 import { DomainError, keepLease, type Facade, type LeaseHeartbeat, type LeaseLapse, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { EarningsFailure, operationsContract, PublisherEarnings } from '../operations/contract.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
+import { recordRunFailures } from './data/runFailures.ts';
 import type { DraftInvoices } from './draftInvoices.ts';
-import type { InvoiceRunOptions, InvoiceRuns, RunView } from './invoiceRuns.ts';
+import type { InvoiceRuns, RunView } from './invoiceRuns.ts';
+import type { InvoiceRunOptions } from './runOptions.ts';
 
 export interface InvoiceRunnerDeps {
   models: BillingModels;
@@ -31,8 +33,10 @@ export interface RunHooks {
 
 /** The lease lapsed: another worker took the run over, or may; stop without touching it. */
 class LeaseLost extends Error {
-  constructor(readonly why: LeaseLapse) {
+  readonly why: LeaseLapse;
+  constructor(why: LeaseLapse) {
     super(`lease ${why}`);
+    this.why = why;
   }
 }
 
@@ -97,7 +101,7 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
       if (!(await invoiceRuns.renew(trx, run, owner))) throw new LeaseLost('lost');
       const { failures, ...counts } = await draftInvoices.applyPage(trx, run, accounts, earnings);
       await invoiceRuns.advance(trx, run, { processed: accounts.length, ...counts }, cursor);
-      await invoiceRuns.recordFailures(trx, run, failures);
+      await recordRunFailures(db, trx, run.id, failures);
     });
     run.cursor = cursor;
     return true;

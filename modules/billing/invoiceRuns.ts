@@ -8,26 +8,11 @@
 import type { Knex } from 'knex';
 import { raw } from 'objection';
 import { isUniqueViolation, monthHasEnded, newId, type Clock, type ModuleDatabase } from '../../src/kernel/index.ts';
-import { returnedRows } from './data/database.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
+import { listRunFailures } from './data/runFailures.ts';
 import type { RunFailure } from './draftPlan.ts';
 import { periodNotEnded, runInProgress, runNotFound } from './errors.ts';
-
-export interface InvoiceRunOptions {
-  /** Billing accounts per page: one earnings call and one transaction each. */
-  pageSize: number;
-  /**
-   * How long a claim lasts unless renewed. The worker renews it every third of this while it
-   * runs the run, so only a dead or stalled worker's run waits this long to be taken over.
-   */
-  leaseMs: number;
-  /** How often an idle worker looks for queued runs (a run queued in this process wakes it at once). */
-  pollMs: number;
-  /** Waits between retries of a failed earnings call before the run is marked failed. */
-  retryDelaysMs: number[];
-}
-
-export const DEFAULT_RUN_OPTIONS: InvoiceRunOptions = { pageSize: 500, leaseMs: 10_000, pollMs: 1_000, retryDelaysMs: [1_000, 5_000] };
+import type { InvoiceRunOptions } from './runOptions.ts';
 
 export interface InvoiceRunsDeps {
   models: BillingModels;
@@ -36,8 +21,8 @@ export interface InvoiceRunsDeps {
   runOptions: InvoiceRunOptions;
 }
 
-/** At most this many failures are listed on a run; `failed` counts them all. */
-export const LISTED_FAILURES = 100;
+/** What a committed page adds to its run's counters. */
+type PageCounts = Record<'processed' | 'created' | 'updated' | 'skipped' | 'failed', number>;
 
 export function runView(run: InvoiceRun, failures: RunFailure[] = []) {
   return {
@@ -64,21 +49,27 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
   const { InvoiceRun, BillingAccount } = models;
   const iso = (ms: number) => new Date(ms).toISOString();
   const leaseFrom = (now: number) => iso(now + runOptions.leaseMs);
-  const claimable = `(status = 'queued' OR (status = 'running' AND lease_until < ?))`;
 
-  async function claimWhere(owner: string, pick: string, bindings: string[]): Promise<InvoiceRun | null> {
+  /** The oldest queued or abandoned run (or the one `id` names), now held by `owner`; null when there is none. */
+  async function claim(owner: string, id?: string): Promise<InvoiceRun | null> {
     const now = clock.now().getTime();
-    const skipLocked = db.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-    const result = await db.knex.raw(
-      `UPDATE invoice_runs
-       SET status = 'running', owner = ?, lease_until = ?, attempts = attempts + 1,
-           started_at = COALESCE(started_at, ?), updated_at = ?
-       WHERE id = (SELECT id FROM invoice_runs WHERE ${pick} AND ${claimable} ORDER BY created_at, id LIMIT 1 ${skipLocked})
-         AND ${claimable}
-       RETURNING *`,
-      [owner, leaseFrom(now), iso(now), iso(now), ...bindings, iso(now), iso(now)],
-    );
-    const [row] = returnedRows<object>(db.dialect, result);
+    const [row] = await db.claimWithLease<object>({
+      table: 'invoice_runs',
+      key: 'id',
+      claimable: { sql: "status = 'queued' OR (status = 'running' AND lease_until < ?)", bindings: [iso(now)] },
+      ...(id !== undefined && { pick: { sql: 'id = ?', bindings: [id] } }),
+      order: 'created_at, id',
+      limit: 1,
+      set: {
+        status: 'running',
+        owner,
+        lease_until: leaseFrom(now),
+        attempts: db.knex.raw('attempts + 1'),
+        started_at: db.knex.raw('COALESCE(started_at, ?)', [iso(now)]),
+        updated_at: iso(now),
+      },
+      returning: '*',
+    });
     return row ? InvoiceRun.fromDatabaseJson(row) : null;
   }
 
@@ -126,7 +117,7 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     if (!live) return request(period, options); // it finished in between
     // The CLI takes over a queued or abandoned run; an API request only revives an abandoned one.
     const abandoned = live.status === 'running' && live.leaseUntil! < stamp;
-    const taken = options.owner !== undefined ? await claimWhere(options.owner, 'id = ?', [live.id]) : abandoned ? await requeue(live) : null;
+    const taken = options.owner !== undefined ? await claim(options.owner, live.id) : abandoned ? await requeue(live) : null;
     if (!taken) throw runInProgress(period, live.id);
     return taken;
   }
@@ -144,21 +135,11 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     /** The run as the API shows it, with the first failures listed. */
     async view(id: string): Promise<RunView> {
       const run = await get(id);
-      const failures = await db.knex('invoice_run_failures').where({ run_id: id }).orderBy('publisher_id').limit(LISTED_FAILURES);
-      return runView(run, failures.map((f) => ({ publisherId: f.publisher_id, code: f.code, message: f.message })));
-    },
-
-    /** Why a page's publishers could not be invoiced (same transaction as the page). */
-    async recordFailures(trx: Knex.Transaction, run: InvoiceRun, failures: RunFailure[]): Promise<void> {
-      if (failures.length === 0) return;
-      await trx('invoice_run_failures')
-        .insert(failures.map((f) => ({ run_id: run.id, publisher_id: f.publisherId, code: f.code.slice(0, 80), message: f.message.slice(0, 2000) })))
-        .onConflict(['run_id', 'publisher_id'])
-        .merge();
+      return runView(run, await listRunFailures(db, id));
     },
 
     /** The oldest queued or abandoned run, now held by `owner`; null when there is none. */
-    claimNext: (owner: string) => claimWhere(owner, '1 = 1', []),
+    claimNext: (owner: string) => claim(owner),
 
     /** Extends the lease (the heartbeat, or inside a page's transaction); false when the run is no longer ours. */
     async renew(trx: Knex.Transaction | null, run: InvoiceRun, owner: string): Promise<boolean> {
@@ -171,9 +152,9 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     },
 
     /** Adds a committed page's counts and moves the cursor past it (same transaction as the page). */
-    async advance(trx: Knex.Transaction, run: InvoiceRun, counts: { processed: number; created: number; updated: number; skipped: number; failed: number }, cursor: string) {
-      const add = (column: string, n: number) => trx.raw('?? + ?', [column, n]);
-      await trx('invoice_runs').where({ id: run.id }).update({
+    async advance(trx: Knex.Transaction, run: InvoiceRun, counts: PageCounts, cursor: string) {
+      const add = (column: string, n: number) => raw('?? + ?', [column, n]);
+      await InvoiceRun.query(trx).findById(run.id).patch({
         processed: add('processed', counts.processed),
         created: add('created', counts.created),
         updated: add('updated', counts.updated),

@@ -7,21 +7,20 @@
  * on invoices.number is the last line of defence.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from '../../src/kernel/index.ts';
-import { returnedRows } from './data/database.ts';
+import type { ModuleDatabase } from '../../src/kernel/index.ts';
 
-export function formatInvoiceNumber(year: number, sequence: number): string {
+function formatInvoiceNumber(year: number, sequence: number): string {
   return `INV-${year}-${String(sequence).padStart(6, '0')}`;
 }
 
 /** Takes the next number of `year`; only valid inside the transaction that issues the invoice. */
-export async function takeInvoiceNumber(trx: Knex.Transaction, dialect: Dialect, year: number): Promise<string> {
+export async function takeInvoiceNumber(db: ModuleDatabase, trx: Knex.Transaction, year: number): Promise<string> {
   const result = await trx.raw(
     `INSERT INTO invoice_numbers (year, last) VALUES (?, 1)
      ON CONFLICT (year) DO UPDATE SET last = invoice_numbers.last + 1
      RETURNING last`,
     [year],
   );
-  const [row] = returnedRows<{ last: number | string }>(dialect, result);
+  const [row] = db.returning<{ last: number | string }>(result);
   return formatInvoiceNumber(year, Number(row!.last));
 }

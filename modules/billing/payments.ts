@@ -7,7 +7,7 @@
  */
 import { dayOf, invalid, isUniqueViolation, newId, type Caller, type Clock, type FieldError, type ModuleDatabase, type Outbox } from '../../src/kernel/index.ts';
 import { InvoicePaid, PaymentRecorded } from './contract.ts';
-import { forUpdate } from './data/database.ts';
+import { forUpdate } from './data/rowLocks.ts';
 import type { BillingModels, Payment } from './data/models.ts';
 import { changedConcurrently, invoiceNotFound, invoiceNotPayable, overpayment, paymentReferenceReused } from './errors.ts';
 
@@ -34,7 +34,7 @@ export interface PaymentRequest {
 }
 
 /** One name or its former one, not two different values; paid out from 2000 on and not in the future. */
-export function paymentInput(request: PaymentRequest, today: string): PaymentInput {
+function paymentInput(request: PaymentRequest, today: string): PaymentInput {
   const errors: FieldError[] = [];
   const pick = (name: 'paidOn' | 'bankReference', former: 'receivedOn' | 'reference'): string => {
     const value = request[name] ?? request[former];
@@ -52,7 +52,7 @@ export function paymentInput(request: PaymentRequest, today: string): PaymentInp
   return input;
 }
 
-export function paymentView(row: Payment, currency: string) {
+function paymentView(row: Payment, currency: string) {
   return {
     id: row.id,
     invoiceId: row.invoiceId,

@@ -3,6 +3,11 @@ import type { GaugeSpec, ModuleDatabase } from '../../src/kernel/index.ts';
 
 const COUNTERS = ['total', 'processed', 'created', 'updated', 'skipped', 'failed'] as const;
 
+type LiveRun = { id: string; period: string; status: string } & Record<(typeof COUNTERS)[number], number | string>;
+
+const LIVE_RUNS = `select "id", "period", "status", ${COUNTERS.map((counter) => `"${counter}"`).join(', ')}
+  from "invoice_runs" where "status" in ('queued', 'running')`;
+
 export function invoiceRunGauges({ db }: { db: ModuleDatabase }): GaugeSpec[] {
   return [
     {
@@ -10,9 +15,9 @@ export function invoiceRunGauges({ db }: { db: ModuleDatabase }): GaugeSpec[] {
       help: 'Progress counters of invoice runs that are queued or running',
       labelNames: ['run', 'period', 'status', 'counter'],
       async collect() {
-        const runs = await db.knex('invoice_runs').whereIn('status', ['queued', 'running']).select('id', 'period', 'status', ...COUNTERS);
-        return runs.flatMap((run) =>
-          COUNTERS.map((counter) => ({ labels: { run: run.id, period: run.period, status: run.status, counter }, value: Number(run[counter]) })),
+        const runs = await db.select<LiveRun>(LIVE_RUNS, []);
+        return runs.flatMap(({ id, period, status, ...counters }) =>
+          COUNTERS.map((counter) => ({ labels: { run: id, period, status, counter }, value: Number(counters[counter]) })),
         );
       },
     },

@@ -9,7 +9,7 @@ import type { Dialect } from '../helpers/databases.ts';
 import { boot } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { createBillingModule, type BillingCradle } from '../../modules/billing/index.ts';
-import type { InvoiceRunOptions } from '../../modules/billing/invoiceRuns.ts';
+import type { InvoiceRunOptions } from '../../modules/billing/runOptions.ts';
 import { operationsStubModule, operationsStubOf, type StubApp } from '../fixtures/modules/operationsStub/index.ts';
 import { createApp } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
