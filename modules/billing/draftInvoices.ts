@@ -9,9 +9,9 @@
 import type { Knex } from 'knex';
 import { DomainError, type Clock, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { EarningsFailure, PublisherEarnings } from '../operations/contract.ts';
+import { DRAFT_COLUMNS, LINE_COLUMNS, draftRow, lineRows } from './data/draftRows.ts';
 import type { BillingAccount, BillingModels, Invoice } from './data/models.ts';
 import { plan, type DraftLine, type Plan, type RunFailure } from './draftPlan.ts';
-import { insertRows } from './data/multiRowInsert.ts';
 import type { InvoiceLifecycle } from './invoiceLifecycle.ts';
 
 export interface DraftInvoicesDeps {
@@ -30,92 +30,59 @@ export interface PageOutcome {
   failures: RunFailure[];
 }
 
-type Outcome = 'created' | 'updated' | 'skipped' | 'failed';
+const COUNTS = ['created', 'updated', 'skipped', 'failed'] as const;
 
 const emptyOutcome = (): PageOutcome => ({ created: 0, updated: 0, skipped: 0, failed: 0, failures: [] });
 
 export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: DraftInvoicesDeps) {
   const { Invoice, InvoiceLine } = models;
 
-  /**
-   * Validated (jsonSchema) and mapped to columns by the models' own validator and mappers, as Objection's own
-   * insert would, without a model instance per row (fromJson + $toDatabaseJson cost more than the INSERT).
-   */
-  const invoiceModel = new Invoice();
-  const lineModel = new InvoiceLine();
-  const invoiceRow = (invoice: Record<string, unknown>) => invoiceModel.$formatDatabaseJson(invoiceModel.$validate(invoice));
-  const lineRows = (invoiceId: string, lines: DraftLine[]) =>
-    lines.map((line, position) => lineModel.$formatDatabaseJson(lineModel.$validate({ ...line, invoiceId, position })));
-
   /** Patches a draft only while still a draft at the version read: a draft issued meanwhile is left as issued. */
   async function patchDraft(trx: Knex.Transaction, live: Invoice, patch: Record<string, unknown>): Promise<boolean> {
     return (await Invoice.query(trx).findById(live.id).where({ status: 'draft', version: live.version }).patch(patch)) === 1;
   }
 
-  async function applyOne(trx: Knex.Transaction, step: Plan): Promise<Outcome> {
-    switch (step.kind) {
-      case 'skip':
-        return 'skipped';
-      case 'fail':
-        return 'failed';
-      case 'void':
-        await invoiceLifecycle.voidDraft(trx, step.live, 'no earnings for the period when recomputed');
-        return 'updated';
-      case 'create': {
-        await insertRows(trx, db.dialect, 'invoices', [invoiceRow(step.invoice)]);
-        await insertRows(trx, db.dialect, 'invoice_lines', lineRows(step.invoice.id as string, step.lines));
-        return 'created';
-      }
-      case 'update': {
-        if (!(await patchDraft(trx, step.live, step.patch))) return 'skipped';
-        await InvoiceLine.query(trx).delete().where('invoice_id', step.live.id);
-        await insertRows(trx, db.dialect, 'invoice_lines', lineRows(step.live.id, step.lines));
-        return 'updated';
-      }
-    }
-  }
-
   /**
-   * The whole page at once: one INSERT per 500 new invoices and per 500 lines, one DELETE of recomputed drafts' lines.
-   * The lines' rows are built while the invoices' INSERT runs (PostgreSQL works beside this process).
+   * Writes the plan of one account or of a whole page: voids and recomputed drafts row by row, then one DELETE of
+   * the recomputed drafts' lines and bulk INSERTs of the new invoices and of every written draft's lines.
    */
-  async function applyBatch(trx: Knex.Transaction, steps: Plan[]): Promise<PageOutcome> {
+  async function apply(trx: Knex.Transaction, steps: Plan[]): Promise<PageOutcome> {
     const outcome = emptyOutcome();
     const invoices: Record<string, unknown>[] = [];
     const drafts: { invoiceId: string; lines: DraftLine[] }[] = [];
     const rewritten: string[] = [];
     for (const step of steps) {
-      if (step.kind === 'skip') {
-        outcome.skipped++;
-      } else if (step.kind === 'fail') {
-        outcome.failed++;
-        outcome.failures.push(step.failure);
-      } else if (step.kind === 'void') {
-        await invoiceLifecycle.voidDraft(trx, step.live, 'no earnings for the period when recomputed');
-        outcome.updated++;
-      } else if (step.kind === 'create') {
-        invoices.push(invoiceRow(step.invoice));
-        drafts.push({ invoiceId: step.invoice.id as string, lines: step.lines });
-        outcome.created++;
-      } else if (await patchDraft(trx, step.live, step.patch)) {
-        rewritten.push(step.live.id);
-        drafts.push({ invoiceId: step.live.id, lines: step.lines });
-        outcome.updated++;
-      } else {
-        outcome.skipped++;
+      switch (step.kind) {
+        case 'skip':
+          outcome.skipped++;
+          break;
+        case 'fail':
+          outcome.failed++;
+          outcome.failures.push(step.failure);
+          break;
+        case 'void':
+          await invoiceLifecycle.voidDraft(trx, step.live, 'no earnings for the period when recomputed');
+          outcome.updated++;
+          break;
+        case 'create':
+          invoices.push(draftRow(step.invoice));
+          drafts.push({ invoiceId: step.invoice.id as string, lines: step.lines });
+          outcome.created++;
+          break;
+        case 'update':
+          if (!(await patchDraft(trx, step.live, step.patch))) {
+            outcome.skipped++;
+            break;
+          }
+          rewritten.push(step.live.id);
+          drafts.push({ invoiceId: step.live.id, lines: step.lines });
+          outcome.updated++;
       }
     }
     if (rewritten.length > 0) await InvoiceLine.query(trx).delete().whereIn('invoice_id', rewritten);
-    const insertingInvoices = insertRows(trx, db.dialect, 'invoices', invoices);
-    let lines: Record<string, unknown>[];
-    try {
-      lines = drafts.flatMap((draft) => lineRows(draft.invoiceId, draft.lines));
-    } catch (error) {
-      await insertingInvoices.catch(() => undefined); // settled before the savepoint is rolled back
-      throw error;
-    }
-    await insertingInvoices;
-    await insertRows(trx, db.dialect, 'invoice_lines', lines);
+    const lines = drafts.flatMap((draft) => lineRows(draft.invoiceId, draft.lines));
+    await db.bulkInsert(trx, 'invoices', DRAFT_COLUMNS, invoices);
+    await db.bulkInsert(trx, 'invoice_lines', LINE_COLUMNS, lines);
     return outcome;
   }
 
@@ -142,7 +109,7 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
       const now = clock.now().toISOString();
       const steps = accounts.map((account) => plan(run, account, liveByPublisher.get(account.publisherId), byPublisher.get(account.publisherId), now));
       try {
-        return await trx.transaction((savepoint) => applyBatch(savepoint, steps));
+        return await trx.transaction((savepoint) => apply(savepoint, steps));
       } catch (error) {
         log.warn({ err: error, runId: run.id }, 'invoice run: the page failed as a whole; applying it account by account');
       }
@@ -150,9 +117,9 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
       for (const [index, account] of accounts.entries()) {
         const step = steps[index]!;
         try {
-          const result = await trx.transaction((savepoint) => applyOne(savepoint, step));
-          outcome[result]++;
-          if (step.kind === 'fail') outcome.failures.push(step.failure);
+          const applied = await trx.transaction((savepoint) => apply(savepoint, [step]));
+          for (const count of COUNTS) outcome[count] += applied[count];
+          outcome.failures.push(...applied.failures);
         } catch (error) {
           log.warn({ err: error, runId: run.id, publisherId: account.publisherId }, 'invoice run: account failed');
           outcome.failed++;
@@ -170,7 +137,7 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
     /** Brings one draft (with its lines) up to the given earnings, or voids it without share; the draft as it now is. */
     async refresh(trx: Knex.Transaction, draft: Invoice, earnings: PublisherEarnings): Promise<Invoice> {
       const step = plan({ id: draft.runId, period: draft.period }, draft, draft, earnings, clock.now().toISOString());
-      await applyOne(trx, step);
+      await apply(trx, [step]);
       return (await Invoice.query(trx).findById(draft.id))!;
     },
   };
