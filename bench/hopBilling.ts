@@ -14,7 +14,8 @@ import type { Dialect } from './lib/databases.ts';
 import { mediansOf, type Comparison, type LoadResult } from './lib/load.ts';
 import { monthBefore } from './lib/seedRead.ts';
 import type { Settings } from './lib/settings.ts';
-import { median } from './lib/stats.ts';
+import { fmtSpread, median, spreadOf, type Spread } from './lib/stats.ts';
+import { describeWarmUp, warmUntilSteady } from './lib/warmUp.ts';
 
 export interface RunHop {
   publishers: number;
@@ -26,7 +27,10 @@ export interface RunHop {
   /** The servers' CPU time over each run (all of the topology's processes), in ms. */
   cpuMs: Record<string, number[]>;
   medianCpuMs: Record<string, number>;
-  /** Split ÷ monolith, accounts per second. */
+  /** Warm-up runs per topology, accounts/s, until the pace stopped rising. */
+  warmup: Record<string, number[]>;
+  /** Split ÷ monolith, accounts per second, round by round; the ratio is its median. */
+  spread: Spread;
   ratio: number;
 }
 
@@ -36,7 +40,8 @@ export interface IssueHop {
   uncounted: number;
   /** Latencies; cpuUsPerRequest: the servers' CPU per issue, its event's delivery included. */
   comparison: Comparison;
-  /** Split p50 − monolith p50: one `closeMonth` over HTTP. */
+  /** Split p50 − monolith p50, round by round: one `closeMonth` over HTTP; addedMs is its median. */
+  addedSpread: Spread;
   addedMs: number;
 }
 
@@ -45,11 +50,15 @@ export interface BillingHop {
   issue: IssueHop;
 }
 
+/** At most this many warm-up runs per topology in a full run (a run of 10,000 publishers takes seconds). */
+const WARMUP_RUNS = 4;
+
 export async function billingHop(dialect: Dialect, settings: Settings): Promise<BillingHop> {
   const publishers = settings.quick ? 2_000 : 10_000;
   const issues = settings.quick ? 50 : 200;
-  // --quick: one run each after the warm-up (the suite stays under 3 minutes).
+  // --quick: one warm-up run and one measured run each (the suite stays under 3 minutes).
   const roundCount = settings.quick ? 1 : settings.rounds;
+  const warmupRuns = settings.quick ? 1 : WARMUP_RUNS;
   const period = monthBefore(new Date().toISOString().slice(0, 7), 1);
   settings.log(`  invoice run and issue on ${dialect}: monolith vs split (${publishers.toLocaleString('en-US')} publishers each)`);
   const topologies: BillingTopology[] = [];
@@ -57,8 +66,12 @@ export async function billingHop(dialect: Dialect, settings: Settings): Promise<
     for (const name of ['monolith', 'split over HTTP'] as const) topologies.push(await prepare(dialect, name, publishers, period));
     const perName = <T>() => Object.fromEntries(topologies.map((c) => [c.name, [] as T[]]));
     const [ms, cpu, rounds] = [perName<number>(), perName<number>(), perName<LoadResult>()];
-    // A first run warms each process up (its code paths, its connections to the other process).
-    for (const c of topologies) await runMonth(c, period, publishers);
+    // Warm-up runs (code paths, connections to the other process) until the pace stops rising.
+    const warmup: Record<string, number[]> = {};
+    for (const c of topologies) {
+      warmup[c.name] = await warmUntilSteady(async () => publishers / ((await runMonth(c, period, publishers)).ms / 1000), warmupRuns);
+      settings.log(`    warm-up ${c.name}: ${describeWarmUp(warmup[c.name]!, warmupRuns, 'accounts/s')}`);
+    }
     for (let round = 0; round < roundCount; round++) {
       for (const c of round % 2 === 0 ? topologies : [...topologies].reverse()) {
         const timed = await runMonth(c, period, publishers);
@@ -74,11 +87,15 @@ export async function billingHop(dialect: Dialect, settings: Settings): Promise<
     }
     const medians = (values: Record<string, number[]>) => Object.fromEntries(Object.entries(values).map(([name, v]) => [name, median(v)]));
     const [medianMs, medianCpuMs] = [medians(ms), medians(cpu)];
-    const run = { publishers, pages: Math.ceil(publishers / 500), ms, medianMs, cpuMs: cpu, medianCpuMs, ratio: medianMs.monolith! / medianMs['split over HTTP']! };
-    const comparison = { rounds, median: mediansOf(rounds) };
-    const addedMs = comparison.median['split over HTTP']!.p50 - comparison.median.monolith!.p50;
-    settings.log(`    → run: split ${run.ratio.toFixed(2)}× the monolith's pace; issue: the hop adds ${addedMs.toFixed(2)} ms at p50`);
-    return { run, issue: { issuesPerRound: issues, uncounted: UNCOUNTED_ISSUES, comparison, addedMs } };
+    const spread = spreadOf(ms.monolith!.map((m, i) => m / ms['split over HTTP']![i]!));
+    const pages = Math.ceil(publishers / 500);
+    const run = { publishers, pages, ms, medianMs, cpuMs: cpu, medianCpuMs, warmup, spread, ratio: spread.median };
+    const comparison = { warmup: {}, rounds, median: mediansOf(rounds) };
+    const addedSpread = spreadOf(rounds['split over HTTP']!.map((split, i) => split.p50 - rounds.monolith![i]!.p50));
+    const added = fmtSpread(addedSpread, 2, ' ms');
+    settings.log(`    → run: split ${fmtSpread(spread)} the monolith's pace; issue: the hop adds ${added} at p50`);
+    const issue = { issuesPerRound: issues, uncounted: UNCOUNTED_ISSUES, comparison, addedSpread, addedMs: addedSpread.median };
+    return { run, issue };
   } finally {
     for (const c of topologies) await c.stop();
   }

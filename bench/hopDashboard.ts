@@ -11,14 +11,16 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { BenchDatabase } from './lib/databases.ts';
-import { compare, type Comparison } from './lib/load.ts';
+import { compare, ratioSpread, type Comparison } from './lib/load.ts';
 import type { ReadData } from './lib/seedRead.ts';
 import { startSeams, startSplit } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
+import { fmtSpread, type Spread } from './lib/stats.ts';
 
 export interface DashboardSplit {
   comparison: Comparison;
-  /** Split ÷ monolith, requests per second. */
+  /** Split ÷ monolith, requests per second, round by round; the ratio is its median. */
+  spread: Spread;
   ratio: number;
 }
 
@@ -43,9 +45,10 @@ export async function dashboardSplit(db: BenchDatabase, data: ReadData, settings
       settings.quick ? { ...settings, rounds: 1 } : settings,
     );
     const [one, two] = [comparison.median.monolith!, comparison.median['split over HTTP']!];
-    const ratio = two.rps / one.rps;
-    settings.log(`    → split ÷ monolith ${ratio.toFixed(2)}; CPU per request ${one.cpuUsPerRequest.toFixed(0)} µs → ${two.cpuUsPerRequest.toFixed(0)} µs`);
-    return { comparison, ratio };
+    const spread = ratioSpread(comparison, 'split over HTTP', 'monolith');
+    const cpu = `${one.cpuUsPerRequest.toFixed(0)} µs → ${two.cpuUsPerRequest.toFixed(0)} µs`;
+    settings.log(`    → split ÷ monolith ${fmtSpread(spread)}; CPU per request ${cpu}`);
+    return { comparison, spread, ratio: spread.median };
   } finally {
     await Promise.all([monolith.stop(), split.stop()]);
   }

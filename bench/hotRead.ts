@@ -8,16 +8,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchDatabase } from './lib/databases.ts';
-import { compare, type Comparison } from './lib/load.ts';
+import { compare, ratioSpread, type Comparison } from './lib/load.ts';
 import { latestProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import type { ReadData } from './lib/seedRead.ts';
 import { startSeams, startServer } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
 import { load } from './lib/load.ts';
+import { fmtSpread, type Spread } from './lib/stats.ts';
 
 export interface HotReadResult {
   dialect: string;
   comparison: Comparison;
+  /** seams ÷ bare Koa, req/s, round by round; the ratio is its median. */
+  spread: Spread;
   ratio: number;
   rssAfterStart: number;
   rssAfterRun: number;
@@ -50,12 +53,12 @@ export async function hotRead(db: BenchDatabase, data: ReadData, settings: Setti
       settings,
     );
     const rssAfterRun = seams.proc.memory()!.rss;
-    const ratio = comparison.median.seams!.rps / comparison.median['bare Koa + knex']!.rps;
-    settings.log(`    → ratio ${ratio.toFixed(2)}`);
+    const spread = ratioSpread(comparison, 'seams', 'bare Koa + knex');
+    settings.log(`    → ratio ${fmtSpread(spread)}`);
     await seams.stop();
     let profile: ProfileSummary | null = null;
     if (settings.profile && !settings.quick) profile = await profileHotRead(db, data, settings);
-    return { dialect: db.dialect, comparison, ratio, rssAfterStart, rssAfterRun, startMs: seams.startMs, profile };
+    return { dialect: db.dialect, comparison, spread, ratio: spread.median, rssAfterStart, rssAfterRun, startMs: seams.startMs, profile };
   } finally {
     await Promise.all([seams.stop(), bare.stop()]);
   }

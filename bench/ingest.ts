@@ -13,7 +13,7 @@ import { ROOT, runToEnd } from './lib/processes.ts';
 import { latestProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import { startSeams } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
-import { median, percentile } from './lib/stats.ts';
+import { median, percentile, spreadOf, type Spread } from './lib/stats.ts';
 
 export const AD_UNITS = 2_000;
 
@@ -22,6 +22,8 @@ export interface IngestResult {
   rows: number;
   seams: { ms: number[]; rowsPerSecond: number };
   floor: { name: string; ms: number[]; rowsPerSecond: number };
+  /** seams ÷ floor, rows/s, round by round; the ratio is its median. */
+  spread: Spread;
   ratio: number;
   api: { rows: number; requests: number; p50: number; p99: number; rowsPerSecond: number };
   profile: ProfileSummary | null;
@@ -110,7 +112,7 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
     floorMs.push(run.ms);
     settings.log(`    floor: ${Math.round(rows / (run.ms / 1000)).toLocaleString('en-US')} rows/s (${(run.ms / 1000).toFixed(1)} s)`);
   };
-  const rounds = settings.quick ? 1 : settings.rounds;
+  const rounds = settings.processRounds;
   for (let round = 0; round < rounds; round++) {
     if (round % 2 === 0) {
       await runFloor();
@@ -132,6 +134,7 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
   // The table now holds the seams import's rows: the API path upserts into a full table.
   const api = await apiPath(db, settings, units, opsToken);
   fs.rmSync(csv, { force: true });
+  const spread = spreadOf(seamsMs.map((ms, i) => floorMs[i]! / ms));
   const seamsRate = rows / (median(seamsMs) / 1000);
   const floorRate = rows / (median(floorMs) / 1000);
   return {
@@ -139,7 +142,8 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
     rows,
     seams: { ms: seamsMs, rowsPerSecond: seamsRate },
     floor: { name: floorName, ms: floorMs, rowsPerSecond: floorRate },
-    ratio: seamsRate / floorRate,
+    spread,
+    ratio: spread.median,
     api,
     profile,
   };

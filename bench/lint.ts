@@ -95,7 +95,7 @@ function measure(root: string, rounds: number, quick: boolean): { files: number;
 }
 
 export async function lint(settings: Settings): Promise<LintResult> {
-  const rounds = settings.quick ? 1 : settings.rounds;
+  const rounds = settings.processRounds;
   settings.log('  boundary lint: the project');
   // What a developer waits for: `npm run lint:boundaries` as a whole (npm, tsx and the lint; cached).
   const npmRuns: number[] = [];

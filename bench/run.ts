@@ -3,12 +3,15 @@
  * floor measured in the same run on this machine, a table on stdout, and
  * docs/performance.md + docs/performance-scaling.svg rewritten.
  *
- *   npm run bench                 everything (about 20 minutes)
+ *   npm run bench                 everything (15–20 minutes before the warm-up ran until steady, 5 rounds and
+ *                                 the waits for the load to settle between figures; longer now, not yet timed)
  *   npm run bench -- --quick      smaller sizes and shorter rounds (under 3 minutes)
  *   npm run bench -- --only hop   some figures only (hot, hop, ingest, run, lint, startup); prints, writes no docs
  *   npm run bench:hop             the cost of the hop alone (issue 6, item 7)
  *   --only hop --replace-figure   also replaces figure 2 in docs/performance.md, labelled with its own date and load
  *   --no-profile                  skip the CPU profiles (taken outside the measured rounds)
+ *   --accept-load                 write the docs even when a figure started on a busy machine (the page says so);
+ *                                 without it such a run prints its figures and leaves the docs as they are
  *   --report FILE                 rewrite the docs from the figures a run saved (its last line names the file;
  *                                 with --replace-figure, figure 2 only from a saved `--only hop` run)
  *   BENCH_KEEP_PROFILE=FILE       keep the hot-read server's raw .cpuprofile (open it in Chrome DevTools)
@@ -21,35 +24,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { hop, type HopResult } from './hop.ts';
-import { hotRead, type HotReadResult } from './hotRead.ts';
-import { ingest, type IngestResult } from './ingest.ts';
-import { invoiceRunAt, type InvoiceRunPoint } from './invoiceRun.ts';
-import { lint, type LintResult } from './lint.ts';
-import { startupEmpty, startupFull, type StartupResult } from './footprint.ts';
+import { hop } from './hop.ts';
+import { hotRead } from './hotRead.ts';
+import { ingest } from './ingest.ts';
+import { invoiceRunAt } from './invoiceRun.ts';
+import { lint } from './lint.ts';
+import { fillDeliveries, startupEmpty, startupFull } from './footprint.ts';
 import { createDatabase, dropAll, migrated, postgresAvailable, type Dialect } from './lib/databases.ts';
-import { describeMachine, type Machine } from './lib/machine.ts';
+import { describeMachine } from './lib/machine.ts';
+import { fmtLoad, loadRefusal, underLoadWatch } from './lib/machineLoad.ts';
+import { databaseName } from './lib/markdown.ts';
 import { seedReadData } from './lib/seedRead.ts';
 import { settingsFrom, type Settings } from './lib/settings.ts';
-import { printTable, writeReport } from './report.ts';
+import { writeReport } from './report.ts';
 import { replaceHopFigure } from './reportReplace.ts';
-
-export interface Results {
-  quick: boolean;
-  machine: Machine;
-  startedAt: string;
-  minutes: number;
-  loadAverage: { before: number[]; after: number[] };
-  dialects: Dialect[];
-  skipped: string[];
-  hot: HotReadResult[];
-  hop: HopResult[];
-  ingest: IngestResult[];
-  runs: InvoiceRunPoint[];
-  runSizes: number[];
-  lint: LintResult | null;
-  startup: StartupResult[];
-}
+import { printTable } from './reportTable.ts';
+import type { Results } from './results.ts';
 
 const FIGURES = ['hot', 'hop', 'ingest', 'run', 'lint', 'startup'] as const;
 
@@ -61,6 +51,18 @@ function selected(argv: string[]): Set<string> {
   return new Set(names);
 }
 
+/** Writes the docs unless a figure started on a busy machine; --accept-load writes them anyway, and the page says so. */
+async function publish(results: Results, settings: Settings, write: () => Promise<string[]>): Promise<string[] | null> {
+  const refusal = loadRefusal(results.figureLoads ?? []);
+  if (refusal && !settings.acceptLoad) {
+    settings.log(`NOT writing docs/performance.md: ${refusal}. Run again on a quiet machine, or pass --accept-load to write it anyway.`);
+    process.exitCode = 2;
+    return null;
+  }
+  results.highLoad = refusal;
+  return write();
+}
+
 async function main(argv: string[]): Promise<void> {
   const settings: Settings = settingsFrom(argv);
   const replaceFigure = argv.includes('--replace-figure');
@@ -68,17 +70,13 @@ async function main(argv: string[]): Promise<void> {
   if (report >= 0) {
     const results = JSON.parse(fs.readFileSync(argv[report + 1]!, 'utf8')) as Results;
     printTable(results);
-    const written = replaceFigure ? [replaceHopFigure(results)] : await writeReport(results);
-    settings.log(`wrote ${written.join(', ')} from ${argv[report + 1]}`);
+    const written = await publish(results, settings, async () => (replaceFigure ? [replaceHopFigure(results)] : writeReport(results)));
+    if (written) settings.log(`wrote ${written.join(', ')} from ${argv[report + 1]}`);
     return;
   }
   const only = selected(argv);
   const partial = only.size < FIGURES.length;
   if (replaceFigure && (only.size !== 1 || !only.has('hop'))) throw new Error('--replace-figure goes with --only hop: only figure 2 stands alone on the page');
-  if (settings.quick) {
-    settings.seconds = 2;
-    settings.warmupSeconds = 1;
-  }
   const started = Date.now();
   const postgres = await postgresAvailable();
   const dialects: Dialect[] = postgres ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -89,6 +87,8 @@ async function main(argv: string[]): Promise<void> {
     startedAt: new Date().toISOString(),
     minutes: 0,
     loadAverage: { before: os.loadavg(), after: [] },
+    figureLoads: [],
+    highLoad: null,
     dialects,
     skipped: postgres ? [] : ['PostgreSQL (no server reachable at BENCH_DATABASE_URL / TEST_DATABASE_URL)'],
     hot: [],
@@ -99,8 +99,10 @@ async function main(argv: string[]): Promise<void> {
     lint: null,
     startup: [],
   };
+  const m = results.machine;
   settings.log(`seams benchmarks${settings.quick ? ' (--quick)' : ''}: ${[...only].join(', ')} on ${dialects.join(' and ')}; ` +
-    `${results.machine.nproc} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    `${m.nproc} cores, Node.js ${m.node}, load average ${fmtLoad(os.loadavg())}`);
+  const watched = <T>(figure: string, measure: () => Promise<T>) => underLoadWatch(results.figureLoads, figure, settings, measure);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'seams_bench_'));
   try {
     // 1, 2 and 6 (RSS): one read data set per database, served by each server in turn.
@@ -111,8 +113,9 @@ async function main(argv: string[]): Promise<void> {
           const app = await migrated(db);
           const data = await seedReadData(db, app, { publishers: 200, invoicesEach: 12 });
           await app.close();
-          if (only.has('hot')) results.hot.push(await hotRead(db, data, settings));
-          if (only.has('hop')) results.hop.push(await hop(db, data, settings));
+          const on = databaseName(dialect);
+          if (only.has('hot')) results.hot.push(await watched(`1. hot read, ${on}`, () => hotRead(db, data, settings)));
+          if (only.has('hop')) results.hop.push(await watched(`2. the hop, ${on}`, () => hop(db, data, settings)));
         } finally {
           await db.drop();
         }
@@ -121,15 +124,16 @@ async function main(argv: string[]): Promise<void> {
     // 3 and 6 (start-up on a full database).
     if (only.has('ingest') || only.has('startup')) {
       for (const dialect of dialects) {
-        if (only.has('startup')) results.startup.push(await startupEmpty(dialect, settings));
+        const on = databaseName(dialect);
+        if (only.has('startup')) results.startup.push(await watched(`6. start-up, empty, ${on}`, () => startupEmpty(dialect, settings)));
         const db = await createDatabase(dialect, 'ingest');
         try {
           const rows = settings.quick ? 100_000 : 1_000_000;
-          if (only.has('ingest')) results.ingest.push(await ingest(db, settings, rows, scratch));
+          if (only.has('ingest')) results.ingest.push(await watched(`3. bulk ingest, ${on}`, () => ingest(db, settings, rows, scratch)));
           if (only.has('startup')) {
             if (!only.has('ingest')) await fillDeliveries(db, rows, scratch, settings);
             const count = Number((await db.knex('operations')('delivery_reports').count({ n: '*' }))[0]!.n);
-            results.startup.push(await startupFull(db, count, settings));
+            results.startup.push(await watched(`6. start-up, full, ${on}`, () => startupFull(db, count, settings)));
           }
         } finally {
           await db.drop();
@@ -139,11 +143,15 @@ async function main(argv: string[]): Promise<void> {
     // 4.
     if (only.has('run')) {
       for (const dialect of dialects) {
-        for (const [i, size] of results.runSizes.entries()) results.runs.push(await invoiceRunAt(dialect, size, settings, settings.profile && !settings.quick && i === 1));
+        for (const [i, size] of results.runSizes.entries()) {
+          const profile = settings.profile && !settings.quick && i === 1;
+          const figure = `4. invoice run of ${size.toLocaleString('en-US')}, ${databaseName(dialect)}`;
+          results.runs.push(await watched(figure, () => invoiceRunAt(dialect, size, settings, profile)));
+        }
       }
     }
     // 5.
-    if (only.has('lint')) results.lint = await lint(settings);
+    if (only.has('lint')) results.lint = await watched('5. boundary lint', () => lint(settings));
   } finally {
     await dropAll();
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -156,27 +164,14 @@ async function main(argv: string[]): Promise<void> {
   settings.log(`figures saved in ${saved}`);
   printTable(results);
   if (replaceFigure) {
-    settings.log(`replaced figure 2 in ${replaceHopFigure(results)}`);
+    const written = await publish(results, settings, async () => [replaceHopFigure(results)]);
+    if (written) settings.log(`replaced figure 2 in ${written.join(', ')}`);
   } else if (partial) {
     settings.log('(a partial run: docs/performance.md is left as it is; run `npm run bench` to regenerate it)');
   } else {
-    const written = await writeReport(results);
-    settings.log(`wrote ${written.join(', ')} in ${results.minutes.toFixed(1)} min`);
+    const written = await publish(results, settings, () => writeReport(results));
+    if (written) settings.log(`wrote ${written.join(', ')} in ${results.minutes.toFixed(1)} min`);
   }
-}
-
-/** A database of `rows` delivery rows without timing anything (start-up only). */
-async function fillDeliveries(db: Awaited<ReturnType<typeof createDatabase>>, rows: number, scratch: string, settings: Settings): Promise<void> {
-  const { seedAdUnits, writeCsv } = await import('./ingest.ts');
-  const app = await migrated(db);
-  const units = await seedAdUnits(app.databases.get('operations')!.knex);
-  await app.close();
-  const csv = path.join(scratch, 'fill.csv');
-  writeCsv(csv, units, rows);
-  const { runToEnd, ROOT } = await import('./lib/processes.ts');
-  const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
-  if (run.code !== 0) throw new Error(`filling the database failed:\n${run.output.slice(-2000)}`);
-  settings.log(`  filled a ${db.dialect} database with ${rows.toLocaleString('en-US')} delivery rows`);
 }
 
 process.on('SIGINT', () => {

@@ -1,8 +1,9 @@
 /** Drives bench/loadgen.ts in its own process on the load core, and keeps rounds alternating. */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { median } from './stats.ts';
+import { median, spreadOf, type Spread } from './stats.ts';
 import { LOAD_CORE, ROOT, cpuMs, pinned } from './processes.ts';
+import { describeWarmUp, warmUntilSteady } from './warmUp.ts';
 
 export interface LoadResult {
   requests: number;
@@ -58,17 +59,33 @@ export interface Contender {
 }
 
 export interface Comparison {
+  /** Each contender's warm-up slices, req/s, until the rate stopped rising. */
+  warmup: Record<string, number[]>;
   rounds: Record<string, LoadResult[]>;
   median: Record<string, { rps: number; p50: number; p99: number; cpuUsPerRequest: number }>;
 }
 
+export interface CompareOptions {
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  warmupSlices: number;
+  log?: (line: string) => void;
+}
+
 /**
- * Warms every contender up, then runs `rounds` rounds, each contender once per
- * round, the order alternating between rounds; figures are the medians.
+ * Warms every contender up until its rate stops rising, then runs `rounds`
+ * rounds, each contender once per round, the order alternating between
+ * rounds; figures are the medians, ratios are taken round by round.
  */
-export async function compare(contenders: Contender[], options: { rounds: number; seconds: number; warmupSeconds: number; log?: (line: string) => void }): Promise<Comparison> {
+export async function compare(contenders: Contender[], options: CompareOptions): Promise<Comparison> {
+  const warmup: Record<string, number[]> = {};
+  for (const contender of contenders) {
+    const slice = async () => (await load({ ...contender.spec, seconds: options.warmupSeconds })).rps;
+    warmup[contender.name] = await warmUntilSteady(slice, options.warmupSlices);
+    options.log?.(`    warm-up ${contender.name}: ${describeWarmUp(warmup[contender.name]!, options.warmupSlices, 'req/s')}`);
+  }
   const rounds: Record<string, LoadResult[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
-  for (const contender of contenders) await load({ ...contender.spec, seconds: options.warmupSeconds });
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
@@ -79,7 +96,12 @@ export async function compare(contenders: Contender[], options: { rounds: number
       options.log?.(`    round ${round + 1} ${contender.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
     }
   }
-  return { rounds, median: mediansOf(rounds) };
+  return { warmup, rounds, median: mediansOf(rounds) };
+}
+
+/** `over` ÷ `under` in req/s, round by round (both ran in the same round, one after the other). */
+export function ratioSpread(c: Comparison, over: string, under: string): Spread {
+  return spreadOf(c.rounds[over]!.map((result, i) => result.rps / c.rounds[under]![i]!.rps));
 }
 
 /** Each contender's median req/s, p50, p99 and CPU per request (NaN where not taken) over its rounds. */

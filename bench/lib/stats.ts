@@ -22,3 +22,22 @@ export const fmt = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—';
 
 export const mib = (bytes: number) => bytes / (1024 * 1024);
+
+/** A figure over its rounds: the median and the extremes, so a goal can be judged on every round and not on one number. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  rounds: number;
+}
+
+export function spreadOf(values: number[]): Spread {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), rounds: values.length };
+}
+
+/** `0.87× (0.84–0.90, 5 rounds)`; one round has no spread to show. */
+export function fmtSpread(s: Spread, digits = 2, unit = '×'): string {
+  const rounds = `${s.rounds} round${s.rounds === 1 ? '' : 's'}`;
+  const range = s.rounds > 1 ? `${fmt(s.min, digits)}–${fmt(s.max, digits)}, ` : '';
+  return `${fmt(s.median, digits)}${unit} (${range}${rounds})`;
+}
