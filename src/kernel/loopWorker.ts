@@ -1,7 +1,8 @@
 /**
- * A module's background loop (the invoice-run worker, the issue recovery
- * sweep): runs `pass` again and again, waits `idleMs` after a pass that found
- * nothing to do (or failed), wakes at once when told there is work, and stops
+ * A background loop (the invoice-run worker, the issue recovery sweep, the
+ * event dispatcher): runs `pass` again and again, waits `idleMs` after a pass
+ * that found nothing to do (or failed) — or as long as the pass says, when it
+ * knows when work falls due — wakes at once when told there is work, and stops
  * after the pass in hand.
  */
 import { makeIdleWait } from './idleWait.ts';
@@ -17,8 +18,11 @@ export function makeLoopWorker(options: {
   name: string;
   idleMs: number;
   log: Logger;
-  /** One pass: 'busy' to go again at once, 'idle' to wait. `running()` turns false once stop() was called. */
-  pass: (running: () => boolean) => Promise<'busy' | 'idle'>;
+  /**
+   * One pass: 'busy' to go again at once, 'idle' to wait `idleMs`, `{ idleMs }` to wait that long instead.
+   * `running()` turns false once stop() was called.
+   */
+  pass: (running: () => boolean) => Promise<'busy' | 'idle' | { idleMs: number }>;
 }): LoopWorker {
   let running = false;
   let loop: Promise<void> | null = null;
@@ -27,13 +31,13 @@ export function makeLoopWorker(options: {
 
   async function work(): Promise<void> {
     while (running) {
-      let outcome: 'busy' | 'idle' = 'idle';
+      let outcome: 'busy' | 'idle' | { idleMs: number } = 'idle';
       try {
         outcome = await options.pass(isRunning);
       } catch (error) {
         options.log.error({ err: error }, `${options.name}: pass failed`);
       }
-      if (running && outcome === 'idle') await idle.wait(options.idleMs);
+      if (running && outcome !== 'busy') await idle.wait(outcome === 'idle' ? options.idleMs : outcome.idleMs);
     }
   }
 

@@ -12,7 +12,8 @@ import type { Dialect } from '../../kernel/index.ts';
 
 export function writeTransaction<T>(knex: Knex, dialect: Dialect, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   return knex.transaction(async (trx) => {
-    // Every module database has its migrations table.
+    // Knex has no BEGIN IMMEDIATE, and SQLite takes the lock only for a write to a table (not for CREATE TABLE IF NOT
+    // EXISTS, nor a temporary table): the platform's migrations table, which the migrator keeps in every database.
     if (dialect === 'sqlite') await trx.raw('UPDATE knex_migrations SET id = id WHERE 1 = 0');
     return work(trx);
   });

@@ -9,7 +9,7 @@
  * An outage of the way to the handlers (the broker, a remote process) is not
  * an attempt: the rows wait for it without moving towards the dead letters.
  */
-import { keepLease, makeIdleWait, type Clock, type Logger, type ModuleDatabase } from '../../kernel/index.ts';
+import { keepLease, makeLoopWorker, type Clock, type Logger, type ModuleDatabase } from '../../kernel/index.ts';
 import { makeBatchDelivery, type BatchDeliveryDeps, type Deliver, type DeliveryOptions } from './batchDelivery.ts';
 import { claimBatch, nextDue } from './outboxClaims.ts';
 
@@ -52,9 +52,6 @@ export interface DispatcherDeps {
 
 export function makeDispatcher({ sources, deliver, clock, log, options: given, hooks }: DispatcherDeps) {
   const options = { ...DEFAULT_DISPATCHER_OPTIONS, ...given };
-  let running = false;
-  let loop: Promise<void> | null = null;
-  const idle = makeIdleWait();
   const deliverBatch = makeBatchDelivery({ deliver, log, options, hooks });
 
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -95,43 +92,32 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     return pruned;
   }
 
-  async function run(): Promise<void> {
-    let lastPrune = 0;
-    while (running) {
-      try {
-        if (Date.now() - lastPrune > 10 * 60_000) {
-          lastPrune = Date.now();
-          const pruned = await prune();
-          if (pruned > 0) log.info({ pruned }, 'pruned delivered events');
-        }
-        if ((await runOnce()) > 0) continue;
-        // Sleep until the next retry falls due, a commit here wakes us, or the poll period ends
-        // (for events committed by other processes). Never less than 10 ms: no busy loop.
-        if (running) await idle.wait(Math.max(10, Math.min(options.idlePollMs, await nextDueIn())));
-      } catch (error) {
-        log.error({ err: error }, 'event dispatcher pass failed');
-        if (running) await idle.wait(options.idlePollMs);
+  let lastPrune = 0;
+  const worker = makeLoopWorker({
+    name: 'event dispatcher',
+    idleMs: options.idlePollMs,
+    log,
+    async pass(running) {
+      if (Date.now() - lastPrune > 10 * 60_000) {
+        lastPrune = Date.now();
+        const pruned = await prune();
+        if (pruned > 0) log.info({ pruned }, 'pruned delivered events');
       }
-    }
-  }
+      if ((await runOnce()) > 0 || !running()) return 'busy';
+      // Sleep until the next retry falls due, a commit here wakes us, or the poll period ends
+      // (for events committed by other processes). Never less than 10 ms: no busy loop.
+      return { idleMs: Math.max(10, Math.min(options.idlePollMs, await nextDueIn())) };
+    },
+  });
 
   return {
     runOnce,
     prune,
     /** Called after a transaction with new events commits. */
-    wake: idle.wake,
-    start(): void {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    wake: worker.wake,
+    start: worker.start,
     /** Stops claiming; resolves when the batch in hand is delivered. */
-    async stop(): Promise<void> {
-      running = false;
-      idle.wake();
-      await loop;
-      loop = null;
-    },
+    stop: worker.stop,
   };
 }
 

@@ -38,19 +38,20 @@ export type OutboxClaim = Awaited<ReturnType<typeof claimBatch>>;
 /** Claims the rows that may go now (due, or abandoned by a lapsed claim), oldest first. */
 export async function claimBatch(db: ModuleDatabase, { clock, leaseMs, batchSize }: ClaimSettings) {
   const claim = newId('clm');
-  const now = clock.now().getTime();
-  const lock = db.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-  const result = await db.knex.raw(
-    `UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, claimed_until = ?, claimed_by = ?
-     WHERE seq IN (
-       SELECT o.seq FROM outbox o
-       WHERE ((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'in_flight' AND o.claimed_until < ?))
-         AND ${FIRST_IN_LINE}
-       ORDER BY o.seq LIMIT ? ${lock})
-     RETURNING seq, event_id, subscriber, name, version, aggregate_id, payload, occurred_at, attempts`,
-    [iso(now + leaseMs), claim, iso(now), iso(now), batchSize],
-  );
-  const rows: OutboxRow[] = (db.dialect === 'postgres' ? result.rows : result).sort((a: OutboxRow, b: OutboxRow) => Number(a.seq) - Number(b.seq));
+  const at = clock.now().getTime();
+  const now = iso(at);
+  const claimed = await db.claimWithLease<OutboxRow>({
+    table: 'outbox',
+    as: 'o',
+    key: 'seq',
+    claimable: { sql: `(o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'in_flight' AND o.claimed_until < ?)`, bindings: [now, now] },
+    pick: { sql: FIRST_IN_LINE },
+    order: 'o.seq',
+    limit: batchSize,
+    set: { status: 'in_flight', attempts: db.knex.raw('attempts + 1'), claimed_until: iso(at + leaseMs), claimed_by: claim },
+    returning: 'seq, event_id, subscriber, name, version, aggregate_id, payload, occurred_at, attempts',
+  });
+  const rows = claimed.sort((a, b) => Number(a.seq) - Number(b.seq));
   // Rows not yet settled. A row leaves before its settling write is sent, so a renewal that comes
   // back without a row still here can only mean another dispatcher took it.
   const inHand = new Set(rows.map((row) => String(row.seq)));
