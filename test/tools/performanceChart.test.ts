@@ -1,6 +1,6 @@
 import test from 'ava';
-import { renderChart } from '../../bench/report.ts';
-import type { Results } from '../../bench/run.ts';
+import { renderChart } from '../../bench/reportChart.ts';
+import type { Results } from '../../bench/results.ts';
 
 const MiB = 1024 * 1024;
 const point = (dialect: 'sqlite' | 'postgres', publishers: number, seconds: number, floorSeconds: number) => ({
