@@ -1,4 +1,4 @@
-/** What Billing's writes need from the database beyond plain queries, the same on SQLite and PostgreSQL. */
+/** Row locks for Billing's writes, the same on SQLite and PostgreSQL. */
 import type { QueryBuilder, Model } from 'objection';
 import type { Dialect } from '../../../src/kernel/index.ts';
 
@@ -9,7 +9,3 @@ export function forUpdate(dialect: Dialect) {
   };
 }
 
-/** The rows of a raw statement with RETURNING, whichever driver ran it. */
-export function returnedRows<T>(dialect: Dialect, result: unknown): T[] {
-  return dialect === 'postgres' ? (result as { rows: T[] }).rows : (result as T[]);
-}
