@@ -45,7 +45,7 @@ export const EarningsFailure = Type.Object({
 export type EarningsFailure = Static<typeof EarningsFailure>;
 
 /** What an issued invoice bills, per app that earned: the figures a close checks the draft against. */
-export const BilledApp = Strict({ appId: Type.String({ maxLength: 40 }), grossMicros: Micros, impressions: Type.Integer({ minimum: 0 }) });
+const BilledApp = Strict({ appId: Type.String({ maxLength: 40 }), grossMicros: Micros, impressions: Type.Integer({ minimum: 0 }) });
 
 const IssueAttempt = {
   publisherId: Type.String({ maxLength: 40 }),

@@ -1,6 +1,6 @@
 /** The header line of a delivery CSV: the columns by name, in any order; each once, none unknown. */
 
-export const CSV_COLUMNS = ['ad_unit_id', 'date', 'impressions', 'clicks', 'revenue_micros'] as const;
+const CSV_COLUMNS = ['ad_unit_id', 'date', 'impressions', 'clicks', 'revenue_micros'] as const;
 export const CSV_HEADER = CSV_COLUMNS.join(',');
 
 /** Where each column is in a record, and how many fields a record has. */

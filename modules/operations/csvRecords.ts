@@ -22,7 +22,7 @@ const SHORT_DIGITS = /^\d{1,13}$/;
 /** The API's field names as the file's columns. */
 const COLUMN_OF: Record<string, string> = { adUnitId: 'ad_unit_id', date: 'date', impressions: 'impressions', clicks: 'clicks', revenueMicros: 'revenue_micros' };
 
-export type CheckedRecord = { row: DeliveryRow; publisherId: string } | string[];
+type CheckedRecord = { row: DeliveryRow; publisherId: string } | string[];
 
 /** A checker of records under one header, against the ad units Operations knows, on the day `now`. */
 export function recordChecker(columns: CsvColumns, now: Date, publisherOf: Map<string, string>) {

@@ -68,7 +68,7 @@ export async function importDeliveries(db: ModuleDatabase, clock: Clock, file: s
       }
       // Once a line is bad nothing will be written: keep checking, stop writing.
       if (problems.length > 0) return;
-      writing = upsertRows(trx, rows.map((r) => r.row), db.dialect);
+      writing = upsertRows(db, trx, rows.map((r) => r.row));
       writing.catch(() => undefined); // awaited before the next write and at the end
     };
 

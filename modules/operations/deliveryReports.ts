@@ -48,7 +48,7 @@ export function makeDeliveryReports({ db, clock }: { db: ModuleDatabase; clock: 
         if (problems.length > 0) throw deliveryRowsInvalid(inRowOrder([...problems, ...closedRows]));
         if (closedRows.length > 0) throw periodClosed(inRowOrder(closedRows));
 
-        await upsertRows(trx, good.map(({ row }) => row), db.dialect);
+        await upsertRows(db, trx, good.map(({ row }) => row));
         const over = new Set(await monthsOverLimit(trx, keys));
         if (over.size > 0) {
           throw deliveryRowsInvalid(

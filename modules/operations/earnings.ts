@@ -78,7 +78,12 @@ export function makeEarnings({ db }: { db: ModuleDatabase }) {
 export type Earnings = ReturnType<typeof makeEarnings>;
 
 /** The rows grouped per publisher, in the order of the ids asked for; unknown ids are left out. */
-function toEarnings(rows: AppTotalsRow[], publisherIds: string[], from: string, to: string): Map<string, PublisherEarnings | EarningsFailure> {
+function toEarnings(
+  rows: AppTotalsRow[],
+  publisherIds: string[],
+  from: string,
+  to: string,
+): Map<string, PublisherEarnings | EarningsFailure> {
   const byPublisher = new Map<string, AppTotalsRow[]>();
   for (const row of rows) {
     const own = byPublisher.get(row.publisher_id);

@@ -11,7 +11,15 @@
  * attempt.
  */
 import type { Knex } from 'knex';
-import { monthBounds, monthHasEnded, type Clock, type EventEnvelope, type EventPayload, type Facade, type ModuleDatabase } from '../../src/kernel/index.ts';
+import {
+  monthBounds,
+  monthHasEnded,
+  type Clock,
+  type EventEnvelope,
+  type EventPayload,
+  type Facade,
+  type ModuleDatabase,
+} from '../../src/kernel/index.ts';
 import type { InvoiceVoided } from '../billing/contract.ts';
 import type { operationsContract, PublisherEarnings } from './contract.ts';
 import { lockMonths, monthKey } from './data/monthLocks.ts';

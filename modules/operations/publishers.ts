@@ -5,7 +5,7 @@ import { PublisherRegistered, PublisherUpdated, type PublisherSummary } from './
 import type { OperationsModels, Publisher } from './data/models.ts';
 import { countryUnknown, publisherNotFound, stalePublisher } from './errors.ts';
 
-export interface PublisherView extends PublisherSummary {
+interface PublisherView extends PublisherSummary {
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -51,7 +51,14 @@ function checkCountry(country: string | undefined): void {
   if (country !== undefined && !isCountryCode(country)) throw countryUnknown(country);
 }
 
-export function makePublishers({ db, models, outbox, clock }: { db: ModuleDatabase; models: OperationsModels; outbox: Outbox; clock: Clock }) {
+interface PublishersDeps {
+  db: ModuleDatabase;
+  models: OperationsModels;
+  outbox: Outbox;
+  clock: Clock;
+}
+
+export function makePublishers({ db, models, outbox, clock }: PublishersDeps) {
   const { Publisher } = models;
 
   /** The publisher, locked until the transaction ends (PostgreSQL; SQLite's write transaction already excludes writers). */
@@ -87,7 +94,9 @@ export function makePublishers({ db, models, outbox, clock }: { db: ModuleDataba
       checkCountry(changes.country);
       return db.writeTransaction(async (trx) => {
         const current = await findForUpdate(id, trx);
-        if (expectedVersion !== undefined && expectedVersion !== current.version) throw stalePublisher(id, current.version, expectedVersion);
+        if (expectedVersion !== undefined && expectedVersion !== current.version) {
+          throw stalePublisher(id, current.version, expectedVersion);
+        }
         const changed = (Object.keys(changes) as (keyof PublisherChanges)[]).filter((k) => changes[k] !== current[k]);
         if (changed.length === 0) return view(current);
         const updated = await current.$query(trx).patchAndFetch({

@@ -56,5 +56,8 @@ function withPostgresPlan(knex: Knex, query: Knex.QueryBuilder, publisherIds: st
       [from, to],
     )
     .where('p.id', '=', knex.raw('ANY(?)', [ids]))
-    .whereBetween('p.id', [knex.raw('(SELECT min(id) FROM unnest(?) AS page(id))', [ids]), knex.raw('(SELECT max(id) FROM unnest(?) AS page(id))', [ids])]);
+    .whereBetween('p.id', [
+      knex.raw('(SELECT min(id) FROM unnest(?) AS page(id))', [ids]),
+      knex.raw('(SELECT max(id) FROM unnest(?) AS page(id))', [ids]),
+    ]);
 }

@@ -1,10 +1,8 @@
 /** The delivery_reports table as the API's and the CSV import's writes use it. */
 import type { Knex } from 'knex';
-import type { Dialect } from '../../../src/kernel/index.ts';
+import type { ColumnTypes, ModuleDatabase } from '../../../src/kernel/index.ts';
 import { MAX_MONTH_TOTAL, type DeliveryRow } from '../deliveryRules.ts';
 import { monthKey, splitMonthKey } from './monthLocks.ts';
-
-const UPSERT_CHUNK = 1_000;
 
 /** Which publisher owns each of the given ad units (unknown ones are left out), or of every ad unit. */
 export async function publishersOfAdUnits(knex: Knex, adUnitIds: string[] | 'all'): Promise<Map<string, string>> {
@@ -20,37 +18,31 @@ export async function publishersOfAdUnits(knex: Knex, adUnitIds: string[] | 'all
   return publisherOf;
 }
 
+/** delivery_reports as written: the columns and their types (PostgreSQL binds each as an array of its type). */
+const COLUMNS: ColumnTypes = { ad_unit_id: 'text', day: 'text', impressions: 'bigint', clicks: 'bigint', revenue_micros: 'bigint' };
+
 /**
  * Upserts by (ad unit, day), a later row for the same key replacing an earlier one, in key order
- * (two writers of the same rows then never wait for each other in a circle). PostgreSQL: one
- * `INSERT … SELECT FROM unnest(five arrays) ON CONFLICT … DO UPDATE` per batch — five parameters
- * however many rows. SQLite: multi-row `INSERT … VALUES (…), (…) ON CONFLICT …`, UPSERT_CHUNK rows
- * per statement (Knex would compile a multi-row insert for SQLite into a compound SELECT capped at 500 rows).
+ * (two writers of the same rows then never wait for each other in a circle), with the platform's
+ * bulk upsert: a few statements per batch, never one per row.
  */
-export async function upsertRows(trx: Knex.Transaction, rows: DeliveryRow[], dialect: Dialect): Promise<void> {
+export async function upsertRows(db: ModuleDatabase, trx: Knex.Transaction, rows: DeliveryRow[]): Promise<void> {
   const latest = new Map<string, DeliveryRow>();
   for (const row of rows) latest.set(`${row.adUnitId} ${row.date}`, row);
   const unique = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  if (unique.length === 0) return;
-  const onConflict = `ON CONFLICT (ad_unit_id, day) DO UPDATE SET
-       impressions = excluded.impressions, clicks = excluded.clicks, revenue_micros = excluded.revenue_micros`;
-  if (dialect === 'postgres') {
-    await trx.raw(
-      `INSERT INTO delivery_reports (ad_unit_id, day, impressions, clicks, revenue_micros)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) ${onConflict}`,
-      [unique.map((r) => r.adUnitId), unique.map((r) => r.date), unique.map((r) => r.impressions), unique.map((r) => r.clicks), unique.map((r) => r.revenueMicros)],
-    );
-    return;
-  }
-  for (let i = 0; i < unique.length; i += UPSERT_CHUNK) {
-    const chunk = unique.slice(i, i + UPSERT_CHUNK);
-    const bindings = chunk.flatMap((r) => [r.adUnitId, r.date, r.impressions, r.clicks, r.revenueMicros]);
-    await trx.raw(
-      `INSERT INTO delivery_reports (ad_unit_id, day, impressions, clicks, revenue_micros)
-       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')} ${onConflict}`,
-      bindings,
-    );
-  }
+  await db.bulkUpsert(
+    trx,
+    'delivery_reports',
+    COLUMNS,
+    unique.map((r) => ({
+      ad_unit_id: r.adUnitId,
+      day: r.date,
+      impressions: r.impressions,
+      clicks: r.clicks,
+      revenue_micros: r.revenueMicros,
+    })),
+    { conflict: ['ad_unit_id', 'day'], update: ['impressions', 'clicks', 'revenue_micros'] },
+  );
 }
 
 /**

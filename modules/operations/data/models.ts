@@ -3,7 +3,7 @@
  * module's own Knex per app (`bindModels`), never to a global Knex.
  */
 import type { Knex } from 'knex';
-import { Model, snakeCaseMappers, type RelationMappings } from 'objection';
+import { Model, snakeCaseMappers } from 'objection';
 
 class OperationsModel extends Model {
   static override get columnNameMappers() {
@@ -48,10 +48,6 @@ export class App extends OperationsModel {
     required: ['id', 'publisherId', 'name', 'platform', 'bundleId'],
     properties: { platform: { enum: ['android', 'ios', 'web'] } },
   };
-
-  static override relationMappings = (): RelationMappings => ({
-    publisher: { relation: Model.BelongsToOneRelation, modelClass: Publisher, join: { from: 'apps.publisher_id', to: 'publishers.id' } },
-  });
 }
 
 export class AdUnit extends OperationsModel {
@@ -62,17 +58,12 @@ export class AdUnit extends OperationsModel {
   format!: 'native' | 'banner' | 'interstitial' | 'rewarded';
   floorCpmMicros!: number | string;
   createdAt!: string;
-  app?: App;
 
   static override jsonSchema = {
     type: 'object',
     required: ['id', 'appId', 'name', 'format'],
     properties: { format: { enum: ['native', 'banner', 'interstitial', 'rewarded'] } },
   };
-
-  static override relationMappings = (): RelationMappings => ({
-    app: { relation: Model.BelongsToOneRelation, modelClass: App, join: { from: 'ad_units.app_id', to: 'apps.id' } },
-  });
 }
 
 /** The models bound to one app's Operations database. */

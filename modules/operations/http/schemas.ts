@@ -36,8 +36,8 @@ export const PublisherPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const Platform = StringEnum(['android', 'ios', 'web']);
-export const Format = StringEnum(['native', 'banner', 'interstitial', 'rewarded']);
+const Platform = StringEnum(['android', 'ios', 'web']);
+const Format = StringEnum(['native', 'banner', 'interstitial', 'rewarded']);
 
 export const App = Type.Object({
   id: Type.String(),
