@@ -101,11 +101,11 @@ for (const dialect of dialects) {
             }
           };
           let closing: Promise<void> | null = null;
-          writes.forEach((w, i) => {
+          for (const [i, w] of writes.entries()) {
             if (i === Math.min(closeAfter, writes.length - 1)) closing = closer();
             const rows = [row(units[w.unit]!, `${period}-${String(w.day).padStart(2, '0')}`, w.micros)];
             answers.push(put(rows).then((res) => ({ status: res.status, rows, text: res.text })));
-          });
+          }
           const settled = await Promise.all(answers);
           await closing;
           const final = await earnings(period);
