@@ -10,7 +10,12 @@ import { scratchDatabase } from './scratchDatabase.ts';
 const COLUMNS = { id: 'text', day: 'text', impressions: 'bigint', note: 'text' } as const;
 
 const rowsOf = (n: number, impressions: (i: number) => number) =>
-  Array.from({ length: n }, (_, i) => ({ id: `r${String(i).padStart(5, '0')}`, day: '2026-01-01', impressions: impressions(i), note: null }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `r${String(i).padStart(5, '0')}`,
+    day: '2026-01-01',
+    impressions: impressions(i),
+    note: null,
+  }));
 
 for (const dialect of dialects) {
   test(`${dialect}: bulkInsert writes every row, past one statement's rows, nulls and missing columns included`, async (t) => {
@@ -23,7 +28,8 @@ for (const dialect of dialects) {
     const written = await db.knex('reports').orderBy('id').select('id', 'day', 'impressions', 'note');
     t.is(written.length, rows.length + 1);
     t.deepEqual(written.slice(0, 2).map((row) => ({ ...row, impressions: Number(row.impressions) })), rows.slice(0, 2));
-    t.deepEqual({ ...written.at(-1), impressions: Number(written.at(-1).impressions) }, { id: 'x', day: '2026-01-02', impressions: 2 ** 40, note: null });
+    const last = written.at(-1);
+    t.deepEqual({ ...last, impressions: Number(last.impressions) }, { id: 'x', day: '2026-01-02', impressions: 2 ** 40, note: null });
   });
 
   test(`${dialect}: bulkUpsert inserts new rows and sets only the update columns of rows that exist`, async (t) => {

@@ -16,8 +16,10 @@ interface Job {
 
 async function jobsDatabase(t: ExecutionContext, dialect: Dialect, jobs: number, connections = 1) {
   const db = await scratchDatabase(t, dialect, connections);
-  await db.knex.raw('CREATE TABLE jobs (id text PRIMARY KEY, created_at text NOT NULL, owner text, lease_until text, attempts integer NOT NULL)');
-  const rows = Array.from({ length: jobs }, (_, i) => ({ id: `j${i}`, created_at: `2026-01-0${i + 1}`, owner: null, lease_until: null, attempts: 0 }));
+  await db.knex.raw(
+    'CREATE TABLE jobs (id text PRIMARY KEY, created_at text NOT NULL, owner text, lease_until text, attempts integer NOT NULL)',
+  );
+  const rows = Array.from({ length: jobs }, (_, i) => ({ id: `j${i}`, created_at: `2026-01-0${i + 1}`, lease_until: null, attempts: 0 }));
   if (rows.length > 0) await db.knex('jobs').insert(rows);
   return db;
 }

@@ -21,7 +21,9 @@ export interface Upsert {
   update: string[];
 }
 
-export function bulkInsert(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, rows: readonly Record<string, unknown>[]) {
+type Rows = readonly Record<string, unknown>[];
+
+export function bulkInsert(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, rows: Rows) {
   return bulkWrite(dialect, trx, table, columns, rows, null);
 }
 
@@ -30,7 +32,7 @@ export function bulkUpsert(
   trx: Knex.Transaction,
   table: string,
   columns: ColumnTypes,
-  rows: readonly Record<string, unknown>[],
+  rows: Rows,
   on: Upsert,
 ) {
   for (const column of [...on.conflict, ...on.update]) {
@@ -44,7 +46,7 @@ async function bulkWrite(
   trx: Knex.Transaction,
   table: string,
   columns: ColumnTypes,
-  rows: readonly Record<string, unknown>[],
+  rows: Rows,
   on: Upsert | null,
 ): Promise<void> {
   if (rows.length === 0) return;

@@ -55,7 +55,9 @@ export async function openDatabases(
       if (separation.kind === 'search-path') apart.push(name);
       databases.set(name, openPostgres(config, name, separation.kind === 'role' ? separation.role : null));
     }
-    if (apart.length > 0) log.warn({ schemas: apart }, 'database user may not create roles: module schemas are separated by search_path only');
+    if (apart.length > 0) {
+      log.warn({ schemas: apart }, 'database user may not create roles: module schemas are separated by search_path only');
+    }
     await prepare(databases);
     return databases;
   } catch (error) {
@@ -116,6 +118,10 @@ function sqliteConfig(filename: string): Knex.Config {
   };
 }
 
+interface PgConnection {
+  query(sql: string, cb: (err: Error | null) => void): void;
+}
+
 function postgresConfig(config: Config, module: string, role: string | null): Knex.Config {
   return {
     client: 'pg',
@@ -124,7 +130,7 @@ function postgresConfig(config: Config, module: string, role: string | null): Kn
     pool: {
       min: 0,
       max: config.poolMax,
-      afterCreate(connection: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, c: unknown) => void) {
+      afterCreate(connection: PgConnection, done: (err: Error | null, c: unknown) => void) {
         if (role === null) return done(null, connection);
         connection.query(`SET ROLE "${role}"`, (err) => done(err, connection));
       },

@@ -54,7 +54,8 @@ const LOCK = `hashtext('seams.migrate')`;
  */
 export async function lockDatabases(urls: Map<string, string>): Promise<LockedDatabases> {
   // One connection (min = max = 1): the session that takes an advisory lock must be the one that releases it.
-  const admins = new Map([...new Set(urls.values())].map((url) => [url, knexFactory({ client: 'pg', connection: url, pool: { min: 1, max: 1 } })]));
+  const adminOf = (url: string) => knexFactory({ client: 'pg', connection: url, pool: { min: 1, max: 1 } });
+  const admins = new Map([...new Set(urls.values())].map((url) => [url, adminOf(url)]));
   const locked: Knex[] = [];
   const release = async () => {
     for (const admin of locked) await admin.raw(`SELECT pg_advisory_unlock(${LOCK})`).catch(() => undefined);
@@ -86,7 +87,9 @@ export async function databaseIdentity(knex: Knex): Promise<string> {
 
 /** Creates a schema, and its own role owning it when the connecting user may create roles. */
 export async function provisionSchema(admin: Knex, name: string): Promise<Separation> {
-  const { rows } = await admin.raw(`SELECT current_user AS who, rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user`);
+  const { rows } = await admin.raw(
+    `SELECT current_user AS who, rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user`,
+  );
   const { who, can } = rows[0] as { who: string; can: boolean };
   const role = roleName(name);
   if (!can) {
@@ -124,7 +127,8 @@ export async function grantLogins(config: Config, names: string[]): Promise<{ li
         continue;
       }
       if (separation.kind === 'search-path') {
-        throw new Error(`the user of ${databaseVariable(config, name)} may not create roles: db roles needs one that may (CREATEROLE, or a superuser)`);
+        const variable = databaseVariable(config, name);
+        throw new Error(`the user of ${variable} may not create roles: db roles needs one that may (CREATEROLE, or a superuser)`);
       }
       const password = randomBytes(24).toString('base64url');
       await databases.admin(name).raw(`ALTER ROLE "${separation.role}" LOGIN PASSWORD '${password}'`);

@@ -44,7 +44,10 @@ export async function claimBatch(db: ModuleDatabase, { clock, leaseMs, batchSize
     table: 'outbox',
     as: 'o',
     key: 'seq',
-    claimable: { sql: `(o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'in_flight' AND o.claimed_until < ?)`, bindings: [now, now] },
+    claimable: {
+      sql: `(o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'in_flight' AND o.claimed_until < ?)`,
+      bindings: [now, now],
+    },
     pick: { sql: FIRST_IN_LINE },
     order: 'o.seq',
     limit: batchSize,
@@ -80,7 +83,8 @@ export async function claimBatch(db: ModuleDatabase, { clock, leaseMs, batchSize
     /** Extends the claim on the rows in hand; false when another dispatcher took any of them. */
     async renew(): Promise<boolean> {
       if (inHand.size === 0) return true;
-      const renewed: { seq: number | string }[] = await ours().update({ claimed_until: iso(clock.now().getTime() + leaseMs) }).returning('seq');
+      const until = iso(clock.now().getTime() + leaseMs);
+      const renewed: { seq: number | string }[] = await ours().update({ claimed_until: until }).returning('seq');
       const still = new Set(renewed.map((row) => String(row.seq)));
       return [...inHand].every((seq) => still.has(seq));
     },
@@ -92,7 +96,8 @@ export async function claimBatch(db: ModuleDatabase, { clock, leaseMs, batchSize
 
     /** Records a failed delivery: retried after `retryInMs`, or dead; false when the row was no longer ours. */
     async failed(row: OutboxRow, { dead, retryInMs, error }: { dead: boolean; retryInMs: number; error: string }): Promise<boolean> {
-      const changes = { status: dead ? 'dead' : 'pending', next_attempt_at: iso(clock.now().getTime() + retryInMs), last_error: error.slice(0, 2000) };
+      const retryAt = iso(clock.now().getTime() + retryInMs);
+      const changes = { status: dead ? 'dead' : 'pending', next_attempt_at: retryAt, last_error: error.slice(0, 2000) };
       return (await settle([row], changes)) === 1;
     },
 
