@@ -16,7 +16,7 @@ import type { Topology } from '../platform/topology.ts';
 
 export type LocalHandlers = Map<string, (event: EventEnvelope) => Promise<unknown>>;
 
-export interface EventWiringDeps {
+interface EventWiringDeps {
   config: Config;
   topology: Topology;
   databases: Map<string, OpenDatabase>;

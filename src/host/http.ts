@@ -28,7 +28,7 @@ import type { LocalHandlers } from './events.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VERSION = (JSON.parse(fs.readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
 
-export interface HttpDeps {
+interface HttpDeps {
   config: Config;
   log: Logger;
   metrics: Metrics;

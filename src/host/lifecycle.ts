@@ -14,7 +14,7 @@ import type { Topology } from '../platform/topology.ts';
 import type { EventWiring } from './events.ts';
 import type { Readiness } from './readiness.ts';
 
-export interface LifecycleDeps {
+interface LifecycleDeps {
   log: Logger;
   events: Pick<EventWiring, 'dispatcher' | 'broker'>;
   replication: TokenReplication;

@@ -10,7 +10,7 @@ import type { ReadinessReport } from '../platform/http/systemRoutes.ts';
 import { pendingMigrations, type MigrationTrack } from '../platform/migrations.ts';
 import type { Topology } from '../platform/topology.ts';
 
-export interface ReadinessDeps {
+interface ReadinessDeps {
   databases: Map<string, OpenDatabase>;
   tracks: Map<string, MigrationTrack[]>;
   topology: Topology;

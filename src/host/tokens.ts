@@ -9,7 +9,7 @@ import { publisherDirectory, type PublisherDirectory, type PublisherKeeper } fro
 import type { TokenReplication } from '../platform/auth/tokenReplication.ts';
 import { makeTokenService } from '../platform/auth/tokens.ts';
 
-export interface HostTokensDeps {
+interface HostTokensDeps {
   config: Config;
   clock: Clock;
   /** The platform store. */

@@ -5,7 +5,7 @@
 import type { Clock, Logger, ModuleDatabase, PlatformCradle } from '../kernel/index.ts';
 import { makeOutbox, type SubscriberIndex } from './events/outbox.ts';
 
-export interface PlatformParts {
+interface PlatformParts {
   database: (module: string) => ModuleDatabase;
   /** Who handles each event, for the outbox to write one row per handler. */
   subscribers: SubscriberIndex;
@@ -17,7 +17,8 @@ export interface PlatformParts {
   onCommit: () => void;
 }
 
-export function platformCradles({ database, subscribers, clock, log, settings, onCommit }: PlatformParts): (module: string) => PlatformCradle {
+export function platformCradles(parts: PlatformParts): (module: string) => PlatformCradle {
+  const { database, subscribers, clock, log, settings, onCommit } = parts;
   return (module) => ({
     db: database(module),
     outbox: makeOutbox({ module, subscribers, clock, onCommit }),

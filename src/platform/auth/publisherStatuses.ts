@@ -62,7 +62,12 @@ export function publisherDirectory(source: PublisherStatusSource, facade: unknow
 }
 
 /** Reads, once, the status of every publisher with tokens here whose status this replica lacks (version 0: any event supersedes it). */
-export async function backfillPublisherStatuses(db: ModuleDatabase, directory: PublisherDirectory, replication: TokenReplication, log: Logger): Promise<void> {
+export async function backfillPublisherStatuses(
+  db: ModuleDatabase,
+  directory: PublisherDirectory,
+  replication: TokenReplication,
+  log: Logger,
+): Promise<void> {
   const missing: string[] = (
     await db.knex('tokens')
       .distinct('publisher_id')
