@@ -22,7 +22,7 @@ export interface BillTo {
 // Validated on insert and patch: the constraints a bug could break, not every column.
 const nonNegative: JSONSchema = { type: 'integer', minimum: 0 };
 
-export class BillingModel extends Model {
+class BillingModel extends Model {
   static override columnNameMappers = snakeCaseMappers();
   /** bigint columns: PostgreSQL returns them as strings; they become exact JSON numbers here. */
   static bigIntegerProperties: string[] = [];

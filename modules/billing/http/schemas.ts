@@ -34,7 +34,7 @@ export const BillingAccountPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const InvoiceStatus = Type.Union([Type.Literal('draft'), Type.Literal('issued'), Type.Literal('paid'), Type.Literal('void')]);
+const InvoiceStatus = Type.Union([Type.Literal('draft'), Type.Literal('issued'), Type.Literal('paid'), Type.Literal('void')]);
 
 export const Invoice = Type.Object({
   id: Type.String(),
