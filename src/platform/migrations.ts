@@ -11,7 +11,11 @@ import type { ModuleDatabase, ModuleDefinition } from '../kernel/index.ts';
 const MIGRATION_FILE = /^\d{3}_[a-z0-9_]+\.ts$/;
 
 class FolderSource implements Knex.MigrationSource<string> {
-  constructor(private readonly folder: string) {}
+  private readonly folder: string;
+
+  constructor(folder: string) {
+    this.folder = folder;
+  }
 
   async getMigrations(): Promise<string[]> {
     if (!fs.existsSync(this.folder)) return [];

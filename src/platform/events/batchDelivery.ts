@@ -13,9 +13,12 @@ import type { OutboxClaim, OutboxRow } from './outboxClaims.ts';
  * `module` names the one module out of reach; without it, every handler is.
  */
 export class DeliveryUnavailable extends Error {
-  constructor(message: string, readonly module?: string) {
+  readonly module?: string;
+
+  constructor(message: string, module?: string) {
     super(message);
     this.name = 'DeliveryUnavailable';
+    this.module = module;
   }
 }
 
