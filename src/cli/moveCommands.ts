@@ -93,8 +93,8 @@ function report(io: CommandIO, module: string, comparisons: Comparison[]): void 
   const differing = comparisons.filter((c) => !c.equal).length;
   if (differing > 0) {
     throw new CommandFailure(
-      `the copy differs from ${module}'s data in ${differing} of ${comparisons.length} tables and sequences: something wrote to ${module} ` +
-        `during or after the copy. Pause its writes (stop its process), drop the copy and move it again`,
+      `the copy differs from ${module}'s data in ${differing} of ${comparisons.length} tables and sequences: ` +
+        `something wrote to ${module} during or after the copy. Pause its writes (stop its process), drop the copy and move it again`,
     );
   }
 }
@@ -105,13 +105,15 @@ function setting(module: string, target: Store): string {
 
 function nextSteps(module: string, to: string, target: Store): string {
   const postgres = target.kind === 'postgres';
+  const shownTarget = postgres ? withoutPassword(to) : to;
+  const retire = postgres ? `ALTER SCHEMA ${module} RENAME TO ${module}_moved where it was` : `rename the old ${module}.sqlite`;
   return [
     ...(postgres ? [] : [`  (with SEAMS_MODULES=${module}: that process runs ${module} alone, its own platform store beside it)`]),
     'next (README, "Extracting a module"):',
     `  1. keep ${module}'s writes paused until its process runs with that setting`,
-    `  2. just before starting it, with the settings of now: npm run cli -- modules verify ${module} --to ${postgres ? withoutPassword(to) : to}`,
+    `  2. just before starting it, with the settings of now: npm run cli -- modules verify ${module} --to ${shownTarget}`,
     `  3. start it there and check GET /ready; route ${module}'s endpoints to it if it moved host`,
-    `  4. retire the old data (${postgres ? `ALTER SCHEMA ${module} RENAME TO ${module}_moved where it was` : `rename the old ${module}.sqlite`}) and drop it once sure`,
+    `  4. retire the old data (${retire}) and drop it once sure`,
     '',
   ].join('\n');
 }

@@ -55,7 +55,10 @@ export function planTopology(all: ModuleDefinition[], config: Config, platformSu
       const publisher = sub.event.name.split('.')[0]!;
       // Through a broker, events wait in the subscriber's queue: it need not be reachable from here.
       if (where(publisher) === 'local' && where(module.name) === 'nowhere' && config.brokerUrl === null) {
-        problems.push(`module "${module.name}" handles ${sub.event.name}, published here, but runs neither here nor remotely (SEAMS_REMOTE_${module.name.toUpperCase()}), and no broker carries events (SEAMS_BROKER_URL)`);
+        problems.push(
+          `module "${module.name}" handles ${sub.event.name}, published here, but runs neither here nor remotely ` +
+            `(SEAMS_REMOTE_${module.name.toUpperCase()}), and no broker carries events (SEAMS_BROKER_URL)`,
+        );
       }
       subscribers.set(sub.event.name, [...(subscribers.get(sub.event.name) ?? []), `${module.name}.${sub.handler}`]);
     }
