@@ -51,7 +51,6 @@ export class DomainError extends Error {
 
 export const notFound = (code: string, message: string) => new DomainError(code, 'not_found', message);
 export const conflict = (code: string, message: string) => new DomainError(code, 'conflict', message);
-export const forbidden = (code: string, message: string) => new DomainError(code, 'forbidden', message);
 export const invalid = (code: string, message: string, errors?: FieldError[]) =>
   new DomainError(code, 'validation', message, errors);
 export const staleVersion = (code: string, message: string) => new DomainError(code, 'precondition_failed', message);

@@ -29,5 +29,3 @@ export function makeIdleWait() {
     },
   };
 }
-
-export type IdleWait = ReturnType<typeof makeIdleWait>;

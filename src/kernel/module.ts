@@ -12,7 +12,7 @@ import type { TObject } from './schema.ts';
 import type { ModuleDatabase } from './moduleDatabase.ts';
 
 // The module database's interface lives beside its helpers' types; modules import it from the kernel as before.
-export type { ColumnType, ColumnTypes, Dialect, LeaseClaim, ModuleDatabase, SqlPart } from './moduleDatabase.ts';
+export type { ColumnTypes, Dialect, LeaseClaim, ModuleDatabase } from './moduleDatabase.ts';
 
 export interface Outbox {
   /** Appends an event inside the caller's transaction: it exists only if that transaction commits. */
@@ -38,6 +38,8 @@ export interface SubscriptionSpec<C> {
   /** Stable name recorded in the inbox with each handled event id. */
   handler: string;
   /** Runs in the subscriber's transaction, together with the inbox record. */
+  // Each subscription's handler takes its own event's payload: `any` lets a list of them share this type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handle(cradle: C): (event: EventEnvelope<any>, trx: Knex.Transaction) => Promise<void>;
 }
 
@@ -148,6 +150,8 @@ export interface PublisherStatusSource {
   read(facade: unknown, publisherIds: string[]): Promise<PublisherStatusFact[]>;
 }
 
+// The module list holds definitions of different cradles: the default lets them share one type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ModuleDefinition<C extends object = any> {
   name: string;
   /** Absolute path of the module's migrations folder. */

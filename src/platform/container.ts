@@ -27,6 +27,8 @@ export interface ComposedModule {
   definition: ModuleDefinition;
   container: AwilixContainer;
   routes: RouteSpec[];
+  // Subscriptions of every module, each over its own cradle.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   subscriptions: { spec: SubscriptionSpec<any>; handle: ReturnType<SubscriptionSpec<any>['handle']> }[];
 }
 

@@ -14,7 +14,6 @@ import { makeBatchDelivery, type BatchDeliveryDeps, type Deliver, type DeliveryO
 import { claimBatch, nextDue } from './outboxClaims.ts';
 
 export { DeliveryUnavailable, type Deliver } from './batchDelivery.ts';
-export type { OutboxRow } from './outboxClaims.ts';
 
 export interface DispatcherOptions extends DeliveryOptions {
   batchSize: number;
@@ -120,5 +119,3 @@ export function makeDispatcher({ sources, deliver, clock, log, options: given, h
     stop: worker.stop,
   };
 }
-
-export type Dispatcher = ReturnType<typeof makeDispatcher>;

@@ -66,7 +66,7 @@ export function remoteModule(baseUrl: string, serviceToken: string, given: Parti
       throw new RemoteCallError(`${baseUrl}${path} unreachable: ${(error as Error).message}`, true, NOT_CONNECTED.has(code));
     }
     const text = await response.body.text();
-    let json: unknown = undefined;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
