@@ -39,7 +39,7 @@ export const syntaxRules = [
     severity: 'error',
     comment:
       'Synchronous calls between modules run one way (a DAG): these modules call each other through the ' +
-      "facades in their `uses` (modules/<name>/index.ts), so none can be changed, tested or extracted alone. " +
+      'facades in their `uses` (modules/<name>/index.ts), so none can be changed, tested or extracted alone. ' +
       "Break the cycle at one edge: let that module subscribe to the other's events (keeping a read model of " +
       'what it needs) instead of calling back, and drop the contract from its `uses`.',
   },
@@ -48,7 +48,7 @@ export const syntaxRules = [
     severity: 'error',
     comment:
       "A module's `uses` (modules/<name>/index.ts) must be an array of contracts imported by name from " +
-      "modules/<other>/contract.ts, so the lint can see which facades it calls and that they form no cycle. " +
+      'modules/<other>/contract.ts, so the lint can see which facades it calls and that they form no cycle. ' +
       'Write `uses: [otherContract]` with `import { otherContract } from "../other/contract.ts"`.',
   },
 ];
@@ -135,10 +135,10 @@ export default {
       name: 'host-reaches-modules-only-through-doors',
       severity: 'error',
       comment:
-        "The host (src/) reaches a module only through its two doors: the module list src/modules.ts opens " +
-        "modules/<name>/index.ts, and any host file may use modules/<name>/contract.ts (facade, events, schemas). " +
+        'The host (src/) reaches a module only through its two doors: the module list src/modules.ts opens ' +
+        'modules/<name>/index.ts, and any host file may use modules/<name>/contract.ts (facade, events, schemas). ' +
         "Everything else in a module is private. Take what you need from the module's definition in src/modules.ts " +
-        "(its facade, routes, commands) or from its contract, or ask the module to offer it there.",
+        '(its facade, routes, commands) or from its contract, or ask the module to offer it there.',
       // The kernel has its own, stricter rule; only-module-list-imports-module-index covers index.ts.
       from: { path: '^src/', pathNot: '^src/kernel/' },
       to: { path: '^modules/', pathNot: [MODULE_INDEX, CONTRACT] },

@@ -47,9 +47,17 @@ export async function startupFull(db: BenchDatabase, rows: number, settings: Set
   return summarize(db.dialect, `${(rows / 1e6).toFixed(1)} M delivery rows`, rows, runs, settings);
 }
 
-function summarize(dialect: Dialect, label: string, rows: number, runs: { startMs: number; rss: number }[], settings: Settings): StartupResult {
+function summarize(
+  dialect: Dialect,
+  label: string,
+  rows: number,
+  runs: { startMs: number; rss: number }[],
+  settings: Settings,
+): StartupResult {
   const result = { dialect, label, rows, startMs: median(runs.map((r) => r.startMs)), rss: median(runs.map((r) => r.rss)) };
-  settings.log(`  start-up on ${dialect}, ${label}: ${result.startMs.toFixed(0)} ms to /ready, RSS ${(result.rss / 2 ** 20).toFixed(0)} MiB`);
+  settings.log(
+    `  start-up on ${dialect}, ${label}: ${result.startMs.toFixed(0)} ms to /ready, RSS ${(result.rss / 2 ** 20).toFixed(0)} MiB`,
+  );
   return result;
 }
 

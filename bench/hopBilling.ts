@@ -100,4 +100,3 @@ export async function billingHop(dialect: Dialect, settings: Settings): Promise<
     for (const c of topologies) await c.stop();
   }
 }
-

@@ -32,14 +32,20 @@ export async function dashboardSplit(db: BenchDatabase, data: ReadData, settings
     const paths = data.publisherIds.map((id) => `/v1/publishers/${id}/dashboard`);
     const headers = { authorization: `Bearer ${data.opsToken}` };
     const [a, b] = (await Promise.all(
-      [monolith.url, split.operations.url].map((url) => fetch(`${url}${paths[0]}`, { headers }).then((r) => r.json() as Promise<{ invoices: unknown[] }>)),
+      [monolith.url, split.operations.url].map((url) =>
+        fetch(`${url}${paths[0]}`, { headers }).then((r) => r.json() as Promise<{ invoices: unknown[] }>),
+      ),
     )) as [{ invoices: unknown[] }, { invoices: unknown[] }];
     assert.deepEqual(a, b, 'the monolith and the split answer the dashboard differently');
     assert.equal(a.invoices.length, 5, "the dashboard should list 5 invoices from Operations' view of them");
     const comparison = await compare(
       [
         { name: 'monolith', spec: { url: monolith.url, paths, headers }, pids: [monolith.proc.pid] },
-        { name: 'split over HTTP', spec: { url: split.operations.url, paths, headers }, pids: [split.operations.proc.pid, split.billing.proc.pid] },
+        {
+          name: 'split over HTTP',
+          spec: { url: split.operations.url, paths, headers },
+          pids: [split.operations.proc.pid, split.billing.proc.pid],
+        },
       ],
       // --quick: one round each, enough to show nothing crosses (the suite stays under 3 minutes).
       settings.quick ? { ...settings, rounds: 1 } : settings,

@@ -37,11 +37,22 @@ export async function seedAdUnits(knex: Knex): Promise<string[]> {
   const units: { id: string }[] = [];
   for (let p = 0; p < AD_UNITS / 20; p++) {
     const pub = newId('pub');
-    publishers.push({ id: pub, name: `Ingest ${p}`, contact_email: `i${p}@x.example`, country: 'FI', revenue_share_bps: 7000, status: 'active', version: 1, created_at: stamp, updated_at: stamp });
+    publishers.push({
+      id: pub,
+      name: `Ingest ${p}`,
+      contact_email: `i${p}@x.example`,
+      country: 'FI',
+      revenue_share_bps: 7000,
+      status: 'active',
+      version: 1,
+      created_at: stamp,
+      updated_at: stamp,
+    });
     for (let a = 0; a < 4; a++) {
       const app = newId('app');
       apps.push({ id: app, publisher_id: pub, name: `App ${a}`, platform: 'ios', bundle_id: `com.ingest${p}.app${a}`, created_at: stamp });
-      for (let u = 0; u < 5; u++) units.push({ id: newId('adu'), app_id: app, name: `unit ${u}`, format: 'banner', floor_cpm_micros: 0, created_at: stamp } as never);
+      for (let u = 0; u < 5; u++)
+        units.push({ id: newId('adu'), app_id: app, name: `unit ${u}`, format: 'banner', floor_cpm_micros: 0, created_at: stamp } as never);
     }
   }
   await knex.batchInsert('publishers', publishers, 500);
@@ -92,14 +103,17 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
 
   const seamsMs: number[] = [];
   const floorMs: number[] = [];
-  const floorName = db.dialect === 'sqlite' ? 'better-sqlite3, prepared 500-row INSERT, one transaction' : 'COPY FROM STDIN (pg-copy-streams)';
+  const floorName =
+    db.dialect === 'sqlite' ? 'better-sqlite3, prepared 500-row INSERT, one transaction' : 'COPY FROM STDIN (pg-copy-streams)';
   const runSeams = async () => {
     await emptyTable(db, knex);
     const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
     if (run.code !== 0) throw new Error(`seams import failed (${run.code}):\n${run.output.slice(-3000)}`);
     if ((await count()) !== rows) throw new Error('seams import wrote the wrong number of rows');
     seamsMs.push(run.ms);
-    settings.log(`    seams CLI import: ${Math.round(rows / (run.ms / 1000)).toLocaleString('en-US')} rows/s (${(run.ms / 1000).toFixed(1)} s)`);
+    settings.log(
+      `    seams CLI import: ${Math.round(rows / (run.ms / 1000)).toLocaleString('en-US')} rows/s (${(run.ms / 1000).toFixed(1)} s)`,
+    );
   };
   const runFloor = async () => {
     await emptyTable(db, knex);
@@ -127,7 +141,10 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
     // Outside the measured rounds: one more import under the profiler (it leaves the rows in place).
     await emptyTable(db, knex);
     const dir = path.join(db.dataDir, 'profile-import');
-    const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], {
+      env: { ...db.env, LOG_LEVEL: 'warn' },
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    });
     const file = latestProfile(dir);
     if (run.code === 0 && file) profile = summarizeProfile(file);
   }
@@ -159,7 +176,13 @@ async function apiPath(db: BenchDatabase, settings: Settings, units: string[], t
     for (let i = 0; i < requests + 2; i++) {
       const rows = Array.from({ length: ROWS }, (_, r) => {
         const impressions = 5_000 + r;
-        return { adUnitId: units[r % units.length]!, date: dayAt(-1 - i * 5 - Math.floor(r / units.length)), impressions, clicks: r % 50, revenueMicros: impressions * 1_500 };
+        return {
+          adUnitId: units[r % units.length]!,
+          date: dayAt(-1 - i * 5 - Math.floor(r / units.length)),
+          impressions,
+          clicks: r % 50,
+          revenueMicros: impressions * 1_500,
+        };
       });
       const body = JSON.stringify({ rows });
       const started = performance.now();
@@ -169,7 +192,8 @@ async function apiPath(db: BenchDatabase, settings: Settings, units: string[], t
         body,
       });
       const answer = (await response.json()) as { accepted?: number };
-      if (response.status !== 200 || answer.accepted !== ROWS) throw new Error(`PUT /v1/delivery-reports answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}`);
+      if (response.status !== 200 || answer.accepted !== ROWS)
+        throw new Error(`PUT /v1/delivery-reports answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}`);
       if (i >= 2) latencies.push(performance.now() - started); // the first two warm up
     }
   } finally {

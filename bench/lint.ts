@@ -33,19 +33,26 @@ export function generateTree(dir: string, files: number): void {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);
   };
-  for (const file of ['boundaries.config.js', 'tsconfig.json', 'package.json']) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+  for (const file of ['boundaries.config.js', 'tsconfig.json', 'package.json'])
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
   write('src/kernel/index.ts', `export * from './ids.ts';\nexport * from './money.ts';\n`);
   write('src/kernel/ids.ts', `export const newId = (prefix: string) => \`\${prefix}_\${Math.random()}\`;\n`);
   write('src/kernel/money.ts', `export const cents = (micros: number) => Math.round(micros / 10_000);\n`);
   const perModule = Math.floor((files - 4) / MODULES) - 2;
   const FEATURE = 10;
   const names = Array.from({ length: MODULES }, (_, m) => `module${m}`);
-  write('src/modules.ts', `${names.map((n, m) => `import { definition as m${m} } from '../modules/${n}/index.ts';`).join('\n')}\nexport const modules = [${names.map((_, m) => `m${m}`).join(', ')}];\n`);
+  write(
+    'src/modules.ts',
+    `${names.map((n, m) => `import { definition as m${m} } from '../modules/${n}/index.ts';`).join('\n')}\nexport const modules = [${names.map((_, m) => `m${m}`).join(', ')}];\n`,
+  );
   names.forEach((name, m) => {
     const other = (m + 1) % MODULES;
     const file = (i: number) => `feature${Math.floor(i / FEATURE)}/part${i}`;
     const heads = Array.from({ length: perModule }, (_, i) => i).filter((i) => i % FEATURE === 0);
-    write(`modules/${name}/contract.ts`, `import { newId } from '../../src/kernel/index.ts';\nexport interface Facade${m} { find(id: string): Promise<string> }\nexport const event${m} = () => newId('evt');\n`);
+    write(
+      `modules/${name}/contract.ts`,
+      `import { newId } from '../../src/kernel/index.ts';\nexport interface Facade${m} { find(id: string): Promise<string> }\nexport const event${m} = () => newId('evt');\n`,
+    );
     write(
       `modules/${name}/index.ts`,
       `${heads.map((i) => `import { part${i} } from './${file(i)}.ts';`).join('\n')}\nimport type { Facade${m} } from './contract.ts';\n` +
@@ -69,7 +76,10 @@ export function generateTree(dir: string, files: number): void {
 function lintOnce(root: string, cache: boolean): { ms: number; files: number; violations: number } {
   // The tree has no node_modules of its own (its cache folder must be its own): load tsx from this project.
   const tsx = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const out = execFileSync(process.execPath, ['--import', tsx, path.join(ROOT, 'bench/lintOnce.ts'), root, cache ? 'cache' : 'no-cache'], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', tsx, path.join(ROOT, 'bench/lintOnce.ts'), root, cache ? 'cache' : 'no-cache'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -105,7 +115,9 @@ export async function lint(settings: Settings): Promise<LintResult> {
     npmRuns.push(performance.now() - started);
   }
   const project = { ...measure(ROOT, rounds, settings.quick), npmRunMs: median(npmRuns) };
-  settings.log(`    ${project.files} files: cold ${(project.coldMs / 1000).toFixed(2)} s, cached ${(project.cachedMs / 1000).toFixed(2)} s; npm run lint:boundaries ${(project.npmRunMs / 1000).toFixed(2)} s`);
+  settings.log(
+    `    ${project.files} files: cold ${(project.coldMs / 1000).toFixed(2)} s, cached ${(project.cachedMs / 1000).toFixed(2)} s; npm run lint:boundaries ${(project.npmRunMs / 1000).toFixed(2)} s`,
+  );
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'seams_bench_lint_'));
   const trees: LintResult['trees'] = [];
   try {
@@ -114,7 +126,9 @@ export async function lint(settings: Settings): Promise<LintResult> {
       generateTree(dir, files);
       const point = measure(dir, rounds, settings.quick);
       trees.push(point);
-      settings.log(`    generated tree, ${point.files} files: cold ${(point.coldMs / 1000).toFixed(2)} s, cached ${(point.cachedMs / 1000).toFixed(2)} s`);
+      settings.log(
+        `    generated tree, ${point.files} files: cold ${(point.coldMs / 1000).toFixed(2)} s, cached ${(point.cachedMs / 1000).toFixed(2)} s`,
+      );
       fs.rmSync(dir, { recursive: true, force: true });
     }
   } finally {

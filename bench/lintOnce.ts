@@ -9,4 +9,6 @@ const [root, mode] = process.argv.slice(2) as [string, string];
 const started = performance.now();
 const result = await lintBoundaries({ root, cache: mode === 'cache' });
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ ms, files: result.filesChecked, modules: result.modulesChecked, violations: result.newViolations.length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms, files: result.filesChecked, modules: result.modulesChecked, violations: result.newViolations.length })}\n`,
+);

@@ -29,7 +29,11 @@ const instance = autocannon({
   connections: spec.connections,
   ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.seconds }),
   headers: spec.headers,
-  requests: spec.paths.map((path) => ({ method: (spec.method ?? 'GET') as 'GET', path, ...(spec.body !== undefined && { body: spec.body }) })),
+  requests: spec.paths.map((path) => ({
+    method: (spec.method ?? 'GET') as 'GET',
+    path,
+    ...(spec.body !== undefined && { body: spec.body }),
+  })),
 }) as unknown as autocannon.Instance;
 
 instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {

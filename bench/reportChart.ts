@@ -25,9 +25,19 @@ export async function renderChart(r: Results): Promise<string> {
     type: 'quantitative' as const,
     title,
     scale: { ...(log && { type: 'log' as const }), domain: [Math.min(...sizes), Math.max(...sizes)], nice: false },
-    axis: { values: [...new Set(sizes)].sort((a, b) => a - b), labelExpr: "format(datum.value, ',')", labelOverlap: false, labelFlush: true },
+    axis: {
+      values: [...new Set(sizes)].sort((a, b) => a - b),
+      labelExpr: "format(datum.value, ',')",
+      labelOverlap: false,
+      labelFlush: true,
+    },
   });
-  const publishers = measuredAxis('publishers', 'publishers (log scale)', r.runs.map((p) => p.publishers), true);
+  const publishers = measuredAxis(
+    'publishers',
+    'publishers (log scale)',
+    r.runs.map((p) => p.publishers),
+    true,
+  );
   const contender = {
     field: 'contender',
     type: 'nominal' as const,
@@ -44,8 +54,22 @@ export async function renderChart(r: Results): Promise<string> {
     encoding: {
       x: publishers,
       y,
-      color: { field: 'database', type: 'nominal' as const, title: 'database', scale: { domain: ['SQLite', 'PostgreSQL'], range: ['#1f77b4', '#d62728'] } },
-      strokeDash: { ...contender, scale: { domain: ['seams', 'floor'], range: [[1, 0], [6, 4]] } },
+      color: {
+        field: 'database',
+        type: 'nominal' as const,
+        title: 'database',
+        scale: { domain: ['SQLite', 'PostgreSQL'], range: ['#1f77b4', '#d62728'] },
+      },
+      strokeDash: {
+        ...contender,
+        scale: {
+          domain: ['seams', 'floor'],
+          range: [
+            [1, 0],
+            [6, 4],
+          ],
+        },
+      },
       shape: { ...contender, scale: { domain: ['seams', 'floor'], range: ['circle', 'triangle-up'] } },
     },
   });
@@ -71,7 +95,12 @@ export async function renderChart(r: Results): Promise<string> {
         width: 200,
         height: 220,
         encoding: {
-          x: measuredAxis('files', 'files', (r.lint?.trees ?? []).map((t) => t.files), false),
+          x: measuredAxis(
+            'files',
+            'files',
+            (r.lint?.trees ?? []).map((t) => t.files),
+            false,
+          ),
           y: { field: 'seconds', type: 'quantitative', title: 'seconds' },
           color: { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'set2' } },
         },

@@ -13,11 +13,23 @@ export function figureSections(r: Results): string[] {
 
 \`GET /v1/invoices?publisherId=…\` with a finance token (12 invoices of 3 lines each; one page). seams: token check (a row read per request), role, query validation (Ajv), request log line (pino), metrics, security headers, the query, pagination. Floor: \`bench/servers/bareKoa.ts\`, Koa + @koa/router + knex running the same two queries and answering the same JSON (checked equal before timing).
 
-${table(['database', 'seams req/s', 'p50', 'p99', 'bare Koa + knex req/s', 'p50', 'p99', 'ratio'], r.hot.map((h) => {
-      const a = h.comparison.median.seams!;
-      const b = h.comparison.median['bare Koa + knex']!;
-      return [db(h.dialect), fmt(a.rps), `${fmt(a.p50, 1)} ms`, `${fmt(a.p99, 1)} ms`, fmt(b.rps), `${fmt(b.p50, 1)} ms`, `${fmt(b.p99, 1)} ms`, `**${fmtSpread(h.spread)}**`];
-    }))}
+${table(
+  ['database', 'seams req/s', 'p50', 'p99', 'bare Koa + knex req/s', 'p50', 'p99', 'ratio'],
+  r.hot.map((h) => {
+    const a = h.comparison.median.seams!;
+    const b = h.comparison.median['bare Koa + knex']!;
+    return [
+      db(h.dialect),
+      fmt(a.rps),
+      `${fmt(a.p50, 1)} ms`,
+      `${fmt(a.p99, 1)} ms`,
+      fmt(b.rps),
+      `${fmt(b.p50, 1)} ms`,
+      `${fmt(b.p99, 1)} ms`,
+      `**${fmtSpread(h.spread)}**`,
+    ];
+  }),
+)}
 
 Ratios are seams ÷ bare round by round (both ran in the same round, one after the other): the median, then the lowest and highest round. Rounds (req/s): ${r.hot.map((h) => `${db(h.dialect)}: seams ${h.comparison.rounds.seams!.map((x) => fmt(x.rps)).join(' / ')}, bare ${h.comparison.rounds['bare Koa + knex']!.map((x) => fmt(x.rps)).join(' / ')}`).join('; ')}.
 `);
@@ -28,11 +40,24 @@ Ratios are seams ÷ bare round by round (both ran in the same round, one after t
 
 \`npm run cli -- import deliveries FILE.csv\` (\`modules/operations/deliveryImport.ts\`) of ${fmt(r.ingest[0]!.rows)} rows (2,000 ad units × ${fmt(r.ingest[0]!.rows / 2000)} days) into an empty table, vs the floor on the same file and table: better-sqlite3 with one prepared 500-row INSERT in one transaction (\`bench/floors/sqliteInsert.ts\`), PostgreSQL \`COPY FROM STDIN\` through pg-copy-streams (\`bench/floors/postgresCopy.ts\`). Both are whole processes, start to exit; ${r.quick ? '1 round' : `medians of ${r.ingest[0]!.seams.ms.length} alternating rounds, the ratio taken round by round`}.
 
-${table(['database', 'seams rows/s', 'floor rows/s', 'ratio', 'seams runs', 'floor runs'], r.ingest.map((i) => [db(i.dialect), fmt(i.seams.rowsPerSecond), fmt(i.floor.rowsPerSecond), `**${fmtSpread(i.spread)}**`, i.seams.ms.map(s).join(' / '), i.floor.ms.map(s).join(' / ')]))}
+${table(
+  ['database', 'seams rows/s', 'floor rows/s', 'ratio', 'seams runs', 'floor runs'],
+  r.ingest.map((i) => [
+    db(i.dialect),
+    fmt(i.seams.rowsPerSecond),
+    fmt(i.floor.rowsPerSecond),
+    `**${fmtSpread(i.spread)}**`,
+    i.seams.ms.map(s).join(' / '),
+    i.floor.ms.map(s).join(' / '),
+  ]),
+)}
 
 The API path: \`PUT /v1/delivery-reports\` with 10,000 rows (≈ 1.1 MB of JSON), ${r.ingest[0]!.api.requests} requests one after another into the table the import filled:
 
-${table(['database', 'p50', 'p99', 'rows/s at p50'], r.ingest.map((i) => [db(i.dialect), `${fmt(i.api.p50)} ms`, `${fmt(i.api.p99)} ms`, fmt(i.api.rowsPerSecond)]))}
+${table(
+  ['database', 'p50', 'p99', 'rows/s at p50'],
+  r.ingest.map((i) => [db(i.dialect), `${fmt(i.api.p50)} ms`, `${fmt(i.api.p99)} ms`, fmt(i.api.rowsPerSecond)]),
+)}
 `);
   }
   if (r.runs.length > 0) {
@@ -42,7 +67,19 @@ ${table(['database', 'p50', 'p99', 'rows/s at p50'], r.ingest.map((i) => [db(i.d
 
 ![scaling runs](performance-scaling.svg)
 
-${table(['database', 'publishers', 'delivery rows', 'seams', 'peak RSS', 'floor', 'floor peak RSS', 'seams ÷ floor'], r.runs.map((p) => [db(p.dialect), fmt(p.publishers), fmt(p.deliveryRows), s(p.seamsMs), `${fmt(mib(p.seamsPeakRss))} MiB`, s(p.floorMs), `${fmt(mib(p.floorPeakRss))} MiB`, fmt(p.ratio, 2)]))}
+${table(
+  ['database', 'publishers', 'delivery rows', 'seams', 'peak RSS', 'floor', 'floor peak RSS', 'seams ÷ floor'],
+  r.runs.map((p) => [
+    db(p.dialect),
+    fmt(p.publishers),
+    fmt(p.deliveryRows),
+    s(p.seamsMs),
+    `${fmt(mib(p.seamsPeakRss))} MiB`,
+    s(p.floorMs),
+    `${fmt(mib(p.floorPeakRss))} MiB`,
+    fmt(p.ratio, 2),
+  ]),
+)}
 `);
   }
   if (r.lint) {
@@ -51,10 +88,13 @@ ${table(['database', 'publishers', 'delivery rows', 'seams', 'peak RSS', 'floor'
 
 \`lintBoundaries()\` of \`src/tools/lintBoundaries.ts\` timed inside a fresh process (${r.quick ? 'quick: the lint that fills an empty cache stands for the cold one' : 'cold = `cache: false`; 3 rounds, medians'}); cached = a re-lint of the unchanged tree from dependency-cruiser's cache. Generated trees: 10 modules, each a contract, an index and features of 10 files importing two siblings, the kernel and another module's contract (\`bench/lint.ts\`).
 
-${table(['tree', 'files', 'cold', 'cached', 'cached ÷ cold'], [
-      ['this project', l.project.files, s(l.project.coldMs), s(l.project.cachedMs), fmt(l.project.cachedMs / l.project.coldMs, 2)],
-      ...l.trees.map((t) => ['generated', fmt(t.files), s(t.coldMs), s(t.cachedMs), fmt(t.cachedMs / t.coldMs, 2)]),
-    ])}
+${table(
+  ['tree', 'files', 'cold', 'cached', 'cached ÷ cold'],
+  [
+    ['this project', l.project.files, s(l.project.coldMs), s(l.project.cachedMs), fmt(l.project.cachedMs / l.project.coldMs, 2)],
+    ...l.trees.map((t) => ['generated', fmt(t.files), s(t.coldMs), s(t.cachedMs), fmt(t.cachedMs / t.coldMs, 2)]),
+  ],
+)}
 
 \`npm run lint:boundaries\` as a developer runs it (npm, tsx start-up and the cached lint): ${s(l.project.npmRunMs)}. Growth from 2,000 to 4,000 files: ${fmt(l.growth, 2)}×.
 `);
@@ -62,9 +102,19 @@ ${table(['tree', 'files', 'cold', 'cached', 'cached ÷ cold'], [
   if (r.hot.length > 0 || r.startup.length > 0) {
     sections.push(`## 6. Footprint
 
-${table(['database', 'RSS after start', 'RSS after the hot-read run'], r.hot.map((h) => [db(h.dialect), `${fmt(mib(h.rssAfterStart))} MiB`, `${fmt(mib(h.rssAfterRun))} MiB`]))}
+${table(
+  ['database', 'RSS after start', 'RSS after the hot-read run'],
+  r.hot.map((h) => [db(h.dialect), `${fmt(mib(h.rssAfterStart))} MiB`, `${fmt(mib(h.rssAfterRun))} MiB`]),
+)}
 
-${r.startup.length > 0 ? table(['database', 'database holds', 'spawn → 200 from /ready', 'RSS then'], r.startup.map((u) => [db(u.dialect), u.label, `${fmt(u.startMs)} ms`, `${fmt(mib(u.rss))} MiB`])) : ''}
+${
+  r.startup.length > 0
+    ? table(
+        ['database', 'database holds', 'spawn → 200 from /ready', 'RSS then'],
+        r.startup.map((u) => [db(u.dialect), u.label, `${fmt(u.startMs)} ms`, `${fmt(mib(u.rss))} MiB`]),
+      )
+    : ''
+}
 `);
   }
   return sections;
@@ -73,9 +123,13 @@ ${r.startup.length > 0 ? table(['database', 'database holds', 'spawn → 200 fro
 /** The CPU profiles of the hot read, the import and one invoice run, or a line saying why there are none. */
 export function profilesSection(r: Results): string {
   const profiles = [
-    ...r.hot.map((h) => profileSection(`Hot read path, ${db(h.dialect)} (seams server under the same load; steady state, start-up left out)`, h.profile)),
+    ...r.hot.map((h) =>
+      profileSection(`Hot read path, ${db(h.dialect)} (seams server under the same load; steady state, start-up left out)`, h.profile),
+    ),
     ...r.ingest.map((i) => profileSection(`CLI import, ${db(i.dialect)}`, i.profile)),
-    ...r.runs.filter((p) => p.profile).map((p) => profileSection(`Invoice run, ${fmt(p.publishers)} publishers, ${db(p.dialect)}`, p.profile)),
+    ...r.runs
+      .filter((p) => p.profile)
+      .map((p) => profileSection(`Invoice run, ${fmt(p.publishers)} publishers, ${db(p.dialect)}`, p.profile)),
   ].filter(Boolean);
   return `## Profiles
 
@@ -91,8 +145,14 @@ function profileSection(title: string, p: ProfileSummary | null): string {
 
 Busy (non-idle) CPU time sampled: ${fmt(p.busyMs)} ms.
 
-${table(['where the code lives', 'share of busy time'], p.byArea.slice(0, 12).map((a) => [a.area, `${fmt(a.share * 100, 1)} %`]))}
+${table(
+  ['where the code lives', 'share of busy time'],
+  p.byArea.slice(0, 12).map((a) => [a.area, `${fmt(a.share * 100, 1)} %`]),
+)}
 
-${table(['hottest functions (self time)', 'file', 'share'], p.topFunctions.slice(0, 12).map((f) => [`\`${f.name}\``, f.where ? `\`${f.where}\`` : '', `${fmt(f.share * 100, 1)} %`]))}
+${table(
+  ['hottest functions (self time)', 'file', 'share'],
+  p.topFunctions.slice(0, 12).map((f) => [`\`${f.name}\``, f.where ? `\`${f.where}\`` : '', `${fmt(f.share * 100, 1)} %`]),
+)}
 `;
 }

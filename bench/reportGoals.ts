@@ -67,7 +67,13 @@ function runGoals(r: Results, dialect: string): Goal[] {
   const memory = large.seamsPeakRss / middle.seamsPeakRss;
   const memoryText = `memory flat: peak RSS at ${fmt(large.publishers)} ≤ 1.5× that at ${fmt(middle.publishers)}`;
   const rssPath = [small, middle, large].map((p) => fmt(mib(p.seamsPeakRss))).join(' → ');
-  const goal = (id: string, text: string, measured: string, verdict: Verdict): Goal => ({ id: `${id}-${dialect}`, figure, text, measured, verdict });
+  const goal = (id: string, text: string, measured: string, verdict: Verdict): Goal => ({
+    id: `${id}-${dialect}`,
+    figure,
+    text,
+    measured,
+    verdict,
+  });
   return [
     goal('run-ratio', ratioText, `${fmt(large.ratio, 2)}×`, atMost(one(large.ratio), GOALS.runRatio)),
     goal('run-linear', linearText, `${fmt(growth, 2)}×`, atMost(one(growth), 1.2 * sizeRatio)),

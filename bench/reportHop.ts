@@ -45,16 +45,31 @@ export function hopRows(r: Results): string[][] {
     const [im, is] = [h.issue.comparison.median[MONOLITH]!, h.issue.comparison.median[SPLIT]!];
     return [
       [
-        '2a dashboard req/s (split)', db(h.dialect), fmt(ds.rps), `${fmt(dm.rps)} (monolith)`, fmtSpread(h.dashboard.spread),
-        `${fmt(ds.p50, 1)} ms`, `${fmt(ds.p99, 1)} ms`,
+        '2a dashboard req/s (split)',
+        db(h.dialect),
+        fmt(ds.rps),
+        `${fmt(dm.rps)} (monolith)`,
+        fmtSpread(h.dashboard.spread),
+        `${fmt(ds.p50, 1)} ms`,
+        `${fmt(ds.p99, 1)} ms`,
       ],
       [
-        `2b invoice run ${fmt(h.run.publishers)} (split)`, db(h.dialect), s(h.run.medianMs[SPLIT]!), `${s(h.run.medianMs[MONOLITH]!)} (monolith)`,
-        fmtSpread(h.run.spread), '', '',
+        `2b invoice run ${fmt(h.run.publishers)} (split)`,
+        db(h.dialect),
+        s(h.run.medianMs[SPLIT]!),
+        `${s(h.run.medianMs[MONOLITH]!)} (monolith)`,
+        fmtSpread(h.run.spread),
+        '',
+        '',
       ],
       [
-        '2c issue, one at a time (split)', db(h.dialect), `+${fmtSpread(h.issue.addedSpread, 2, ' ms')}`, `p50 ${fmt(im.p50, 2)} ms (monolith)`, '',
-        `${fmt(is.p50, 2)} ms`, `${fmt(is.p99, 2)} ms`,
+        '2c issue, one at a time (split)',
+        db(h.dialect),
+        `+${fmtSpread(h.issue.addedSpread, 2, ' ms')}`,
+        `p50 ${fmt(im.p50, 2)} ms (monolith)`,
+        '',
+        `${fmt(is.p50, 2)} ms`,
+        `${fmt(is.p99, 2)} ms`,
       ],
     ];
   });
@@ -66,27 +81,52 @@ export function hopSection(r: Results): string {
   const dashboard = r.hop.map((h) => {
     const [a, b] = [h.dashboard.comparison.median[MONOLITH]!, h.dashboard.comparison.median[SPLIT]!];
     return [
-      db(h.dialect), fmt(a.rps), `${fmt(a.p50, 1)} ms`, `${fmt(a.cpuUsPerRequest)} µs`, fmt(b.rps), `${fmt(b.p50, 1)} ms`, `${fmt(b.cpuUsPerRequest)} µs`,
+      db(h.dialect),
+      fmt(a.rps),
+      `${fmt(a.p50, 1)} ms`,
+      `${fmt(a.cpuUsPerRequest)} µs`,
+      fmt(b.rps),
+      `${fmt(b.p50, 1)} ms`,
+      `${fmt(b.cpuUsPerRequest)} µs`,
       `**${fmtSpread(h.dashboard.spread)}**`,
     ];
   });
   const runs = r.hop.map((h) => {
     const perCall = (figures: Record<string, number>) => `${fmt((figures[SPLIT]! - figures[MONOLITH]!) / h.run.pages, 1)} ms`;
     return [
-      db(h.dialect), fmt(h.run.publishers), fmt(h.run.pages), s(h.run.medianMs[MONOLITH]!), s(h.run.medianCpuMs[MONOLITH]!), s(h.run.medianMs[SPLIT]!),
-      s(h.run.medianCpuMs[SPLIT]!), perCall(h.run.medianMs), perCall(h.run.medianCpuMs), `**${fmtSpread(h.run.spread)}**`,
+      db(h.dialect),
+      fmt(h.run.publishers),
+      fmt(h.run.pages),
+      s(h.run.medianMs[MONOLITH]!),
+      s(h.run.medianCpuMs[MONOLITH]!),
+      s(h.run.medianMs[SPLIT]!),
+      s(h.run.medianCpuMs[SPLIT]!),
+      perCall(h.run.medianMs),
+      perCall(h.run.medianCpuMs),
+      `**${fmtSpread(h.run.spread)}**`,
     ];
   });
   const issues = r.hop.map((h) => {
     const [a, b] = [h.issue.comparison.median[MONOLITH]!, h.issue.comparison.median[SPLIT]!];
     return [
-      db(h.dialect), `${fmt(a.p50, 2)} ms`, `${fmt(a.p99, 2)} ms`, `${fmt(a.cpuUsPerRequest / 1000, 2)} ms`, `${fmt(b.p50, 2)} ms`, `${fmt(b.p99, 2)} ms`,
-      `${fmt(b.cpuUsPerRequest / 1000, 2)} ms`, `**${fmtSpread(h.issue.addedSpread, 2, ' ms')}**`,
+      db(h.dialect),
+      `${fmt(a.p50, 2)} ms`,
+      `${fmt(a.p99, 2)} ms`,
+      `${fmt(a.cpuUsPerRequest / 1000, 2)} ms`,
+      `${fmt(b.p50, 2)} ms`,
+      `${fmt(b.p99, 2)} ms`,
+      `${fmt(b.cpuUsPerRequest / 1000, 2)} ms`,
+      `**${fmtSpread(h.issue.addedSpread, 2, ' ms')}**`,
     ];
   });
-  const warmupRuns = (h: Results['hop'][number]) => Object.entries(h.run.warmup).map(([name, runs]) => `${name} ${runs.length}`).join(', ');
+  const warmupRuns = (h: Results['hop'][number]) =>
+    Object.entries(h.run.warmup)
+      .map(([name, runs]) => `${name} ${runs.length}`)
+      .join(', ');
   const warmups = r.hop.map((h) => `${db(h.dialect)}: ${warmupRuns(h)}`).join('; ');
-  const runRounds = r.hop.map((h) => `${db(h.dialect)}: monolith ${h.run.ms[MONOLITH]!.map(s).join(' / ')}, split ${h.run.ms[SPLIT]!.map(s).join(' / ')}`);
+  const runRounds = r.hop.map(
+    (h) => `${db(h.dialect)}: monolith ${h.run.ms[MONOLITH]!.map(s).join(' / ')}, split ${h.run.ms[SPLIT]!.map(s).join(' / ')}`,
+  );
   return `## 2. The cost of the hop
 
 Monolith: one process. Split: \`SEAMS_MODULES=operations SEAMS_REMOTE_BILLING=…\` and \`SEAMS_MODULES=billing SEAMS_REMOTE_OPERATIONS=…\` sharing the database and \`SEAMS_SERVICE_TOKEN\`, as in the README's "Extracting a module" — **all processes on the same single server core**, so a ratio is the whole CPU price of the hop: a second HTTP stack, the service-token check, the call validated against the contract on both ends. Synchronous calls run one way, Billing → Operations (\`earningsForMonth\`, \`closeMonth\`); Operations follows Billing through its events. CPU columns are the servers' own CPU time (user + system of all a topology's processes, from \`/proc\`, in 10 ms steps): it leaves out the time other processes held the core, which is most of what a busy machine does to the clock figures, though not all (they still share caches). \`npm run bench:hop\` runs this figure alone.

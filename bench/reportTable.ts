@@ -19,7 +19,15 @@ export function printTable(r: Results): void {
   for (const i of r.ingest) {
     const rates = [fmt(i.seams.rowsPerSecond), fmt(i.floor.rowsPerSecond)];
     rows.push([`3 import ${fmt(i.rows)} rows/s`, db(i.dialect), ...rates, fmtSpread(i.spread), '', '']);
-    rows.push(['3 PUT 10,000 rows', db(i.dialect), `${fmt(i.api.rowsPerSecond)} rows/s`, '', '', `${fmt(i.api.p50)} ms`, `${fmt(i.api.p99)} ms`]);
+    rows.push([
+      '3 PUT 10,000 rows',
+      db(i.dialect),
+      `${fmt(i.api.rowsPerSecond)} rows/s`,
+      '',
+      '',
+      `${fmt(i.api.p50)} ms`,
+      `${fmt(i.api.p99)} ms`,
+    ]);
   }
   for (const p of r.runs) {
     const seams = `${s(p.seamsMs)}, ${fmt(mib(p.seamsPeakRss))} MiB`;
@@ -31,7 +39,16 @@ export function printTable(r: Results): void {
       rows.push([`5 lint ${t.name}`, '', `${s(t.coldMs)} cold`, `${s(t.cachedMs)} cached`, fmt(t.cachedMs / t.coldMs, 2), '', '']);
     }
   }
-  for (const h of r.hot) rows.push(['6 RSS start → after hot read', db(h.dialect), `${fmt(mib(h.rssAfterStart))} → ${fmt(mib(h.rssAfterRun))} MiB`, '', '', '', '']);
+  for (const h of r.hot)
+    rows.push([
+      '6 RSS start → after hot read',
+      db(h.dialect),
+      `${fmt(mib(h.rssAfterStart))} → ${fmt(mib(h.rssAfterRun))} MiB`,
+      '',
+      '',
+      '',
+      '',
+    ]);
   for (const u of r.startup) rows.push([`6 start-up to /ready`, db(u.dialect), `${fmt(u.startMs)} ms`, u.label, '', '', '']);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
   const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');

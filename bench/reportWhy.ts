@@ -19,19 +19,29 @@ const WHY: Record<string, string> = {
 - The rest is spread thin: the request log line (now buffered and written asynchronously), the Prometheus counter and histogram, helmet's headers (about 3 % of the profile), Ajv on the query string, four routers in turn, and a larger object graph per request (GC).
 
 Each of these is a feature; the per-request work that was waste is gone (see "What was changed"). Full runs of the hot-read figure on this machine, before the warm-up ran until the rate stopped rising, put seams at 0.71× to 0.75× on both databases under load (from 0.42× on SQLite and 0.36× on PostgreSQL before the changes), and quiet re-runs at 0.60× to 0.99×: how much of that spread was warm-up and how much the machine is to be re-measured with this run's rounds and spreads.`,
-  'hot-tail': '**Tail latency.** p99 stays within 3× p50 in quiet runs; on a busy machine (see the load average) single rounds show longer tails, from other processes taking the server core.',
+  'hot-tail':
+    '**Tail latency.** p99 stays within 3× p50 in quiet runs; on a busy machine (see the load average) single rounds show longer tails, from other processes taking the server core.',
   ...HOP_WHY,
-  'ingest-postgres': '**Ingest on PostgreSQL.** COPY writes tuples in batches (heap multi-insert) and cannot upsert; the import must upsert (a resent day replaces the earlier figures), which PostgreSQL executes row by row (`INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`). In the CLI profile of an earlier run the Node process was busy for about a quarter of the wall time; the rest was PostgreSQL executing the upserts. Whether COPY into a temporary table and one `INSERT … ON CONFLICT` per batch (issue 17) reaches the raised goal (0.8×, was 0.5×) is to be measured.',
-  'ingest-sqlite': '**Ingest on SQLite.** Most of the import is SQLite executing the upserts (`_query` in the profile): `INSERT … ON CONFLICT DO UPDATE` does more per row than the floor\'s plain INSERT. Against the raised goal (0.8×, was 0.5×): one prepared statement reused in large transactions (issue 17) is to be measured.',
-  'run-ratio-postgres': "**Invoice run on PostgreSQL.** The floor aggregates the whole month in one statement (about 5 s at 100,000 publishers) and inserts in bulk; seams works a page of 500 accounts at a time, so that a run is resumable page by page, its progress is visible, memory stays flat and Billing asks Operations for earnings only through its facade. Per page: the earnings call (each ad unit's days summed by its own index range, about 22 ms), the lookup of the page's live invoices (an index range scan, under 1 ms), the inserts (the same per-row work and foreign-key checks as the floor's), about 13 round trips and 2 commits; plus about 2.5 s for the CLI to start the app. The floor's own time swings most with the machine's load (9 to 17 s at 100,000 in development runs), and so does the ratio (1.7× to 2.4×). These figures come from development runs against the old goal (2×); fewer round trips per page (issue 17) are to be measured against the raised one (1.5×).",
-  'run-ratio': '**Invoice run.** See the invoice-run profile below: the time goes to the earnings aggregation per page and to writing the page.',
-  'run-linear': '**Invoice run growth.** See the invoice-run profile: a page costs the same wherever it is in the run unless the database plans it differently at that size.',
-  'run-memory': '**Invoice run memory.** The run holds one page at a time; V8 lets its heap grow before collecting, so peak RSS rises with work done rather than with data held.',
+  'ingest-postgres':
+    '**Ingest on PostgreSQL.** COPY writes tuples in batches (heap multi-insert) and cannot upsert; the import must upsert (a resent day replaces the earlier figures), which PostgreSQL executes row by row (`INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`). In the CLI profile of an earlier run the Node process was busy for about a quarter of the wall time; the rest was PostgreSQL executing the upserts. Whether COPY into a temporary table and one `INSERT … ON CONFLICT` per batch (issue 17) reaches the raised goal (0.8×, was 0.5×) is to be measured.',
+  'ingest-sqlite':
+    "**Ingest on SQLite.** Most of the import is SQLite executing the upserts (`_query` in the profile): `INSERT … ON CONFLICT DO UPDATE` does more per row than the floor's plain INSERT. Against the raised goal (0.8×, was 0.5×): one prepared statement reused in large transactions (issue 17) is to be measured.",
+  'run-ratio-postgres':
+    "**Invoice run on PostgreSQL.** The floor aggregates the whole month in one statement (about 5 s at 100,000 publishers) and inserts in bulk; seams works a page of 500 accounts at a time, so that a run is resumable page by page, its progress is visible, memory stays flat and Billing asks Operations for earnings only through its facade. Per page: the earnings call (each ad unit's days summed by its own index range, about 22 ms), the lookup of the page's live invoices (an index range scan, under 1 ms), the inserts (the same per-row work and foreign-key checks as the floor's), about 13 round trips and 2 commits; plus about 2.5 s for the CLI to start the app. The floor's own time swings most with the machine's load (9 to 17 s at 100,000 in development runs), and so does the ratio (1.7× to 2.4×). These figures come from development runs against the old goal (2×); fewer round trips per page (issue 17) are to be measured against the raised one (1.5×).",
+  'run-ratio':
+    '**Invoice run.** See the invoice-run profile below: the time goes to the earnings aggregation per page and to writing the page.',
+  'run-linear':
+    '**Invoice run growth.** See the invoice-run profile: a page costs the same wherever it is in the run unless the database plans it differently at that size.',
+  'run-memory':
+    '**Invoice run memory.** The run holds one page at a time; V8 lets its heap grow before collecting, so peak RSS rises with work done rather than with data held.',
   'startup-ready':
-    '**Start-up.** Not profiled yet: seams starts as it ships, `node --import tsx src/main.ts`, compiling its TypeScript as it loads (the first start after a change also fills tsx\'s cache), and on an empty database migrates before /ready. What to defer until after listen is to be measured (issue 17).',
-  'startup-rss': '**RSS after start.** What the resident memory is made of (code, compiled TypeScript, the database clients, heap) is not measured yet; issue 17 asks for it, and no reason is given here until it is.',
-  'lint-linear': '**Lint growth.** dependency-cruiser resolves and checks every import; its cycle check walks what each module reaches, which grows faster than the file count when files import long chains of others.',
-  'lint-cache': "**Lint cache.** dependency-cruiser's cache (strategy `content`) re-reads and hashes every file to know the tree is unchanged.",
+    "**Start-up.** Not profiled yet: seams starts as it ships, `node --import tsx src/main.ts`, compiling its TypeScript as it loads (the first start after a change also fills tsx's cache), and on an empty database migrates before /ready. What to defer until after listen is to be measured (issue 17).",
+  'startup-rss':
+    '**RSS after start.** What the resident memory is made of (code, compiled TypeScript, the database clients, heap) is not measured yet; issue 17 asks for it, and no reason is given here until it is.',
+  'lint-linear':
+    '**Lint growth.** dependency-cruiser resolves and checks every import; its cycle check walks what each module reaches, which grows faster than the file count when files import long chains of others.',
+  'lint-cache':
+    "**Lint cache.** dependency-cruiser's cache (strategy `content`) re-reads and hashes every file to know the tree is unchanged.",
 };
 
 /** The section, or '' when every goal is met. Undecided goals are listed too: their rounds fall on both sides of the goal. */

@@ -47,7 +47,8 @@ function selected(argv: string[]): Set<string> {
   const at = argv.indexOf('--only');
   if (at < 0) return new Set(FIGURES);
   const names = (argv[at + 1] ?? '').split(',').filter(Boolean);
-  for (const name of names) if (!(FIGURES as readonly string[]).includes(name)) throw new Error(`--only takes ${FIGURES.join(', ')}; got ${name}`);
+  for (const name of names)
+    if (!(FIGURES as readonly string[]).includes(name)) throw new Error(`--only takes ${FIGURES.join(', ')}; got ${name}`);
   return new Set(names);
 }
 
@@ -76,7 +77,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const only = selected(argv);
   const partial = only.size < FIGURES.length;
-  if (replaceFigure && (only.size !== 1 || !only.has('hop'))) throw new Error('--replace-figure goes with --only hop: only figure 2 stands alone on the page');
+  if (replaceFigure && (only.size !== 1 || !only.has('hop')))
+    throw new Error('--replace-figure goes with --only hop: only figure 2 stands alone on the page');
   const started = Date.now();
   const postgres = await postgresAvailable();
   const dialects: Dialect[] = postgres ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -100,8 +102,10 @@ async function main(argv: string[]): Promise<void> {
     startup: [],
   };
   const m = results.machine;
-  settings.log(`seams benchmarks${settings.quick ? ' (--quick)' : ''}: ${[...only].join(', ')} on ${dialects.join(' and ')}; ` +
-    `${m.nproc} cores, Node.js ${m.node}, load average ${fmtLoad(os.loadavg())}`);
+  settings.log(
+    `seams benchmarks${settings.quick ? ' (--quick)' : ''}: ${[...only].join(', ')} on ${dialects.join(' and ')}; ` +
+      `${m.nproc} cores, Node.js ${m.node}, load average ${fmtLoad(os.loadavg())}`,
+  );
   const watched = <T>(figure: string, measure: () => Promise<T>) => underLoadWatch(results.figureLoads, figure, settings, measure);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'seams_bench_'));
   try {

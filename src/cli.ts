@@ -42,7 +42,8 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
       ...listed(moveCommands(session), 'Modules'),
     ];
     // A host command, or the version, needs no module code to be parsed: loading it is most of a command's start-up.
-    const hostOnly = own.some(({ spec }) => spec.name.split(' ').every((word, i) => argv[i] === word)) ||
+    const hostOnly =
+      own.some(({ spec }) => spec.name.split(' ').every((word, i) => argv[i] === word)) ||
       (argv.length === 1 && ['--version', '-V'].includes(argv[0]!));
     const commands = hostOnly ? own : [...own, ...(await moduleCommands(session))];
     return await runCommandLine(argv, commands, io, VERSION);
@@ -76,13 +77,17 @@ async function moduleCommands(session: CliSession): Promise<ListedCommand[]> {
  * so a part resolves only once the command runs, from the container composed for it.
  */
 function deferredCradle(module: string, session: CliSession): object {
-  return new Proxy({}, {
-    get(_target, name) {
-      const container = session.composed(module);
-      if (container === null) throw new Error(`module ${module} read "${String(name)}" of its cradle while declaring its commands: read it inside run()`);
-      return (container.cradle as Record<string, unknown>)[name as string];
+  return new Proxy(
+    {},
+    {
+      get(_target, name) {
+        const container = session.composed(module);
+        if (container === null)
+          throw new Error(`module ${module} read "${String(name)}" of its cradle while declaring its commands: read it inside run()`);
+        return (container.cradle as Record<string, unknown>)[name as string];
+      },
     },
-  });
+  );
 }
 
 /** The CLI as a process: runs the command line and exits with its code. */

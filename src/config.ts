@@ -97,7 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('DATABASE_URL_<NAME> needs DATABASE_URL too (the database of the platform store and of modules without their own URL)');
   }
 
-  const modules = text('SEAMS_MODULES')?.split(',').map((m) => m.trim()).filter(Boolean) ?? null;
+  const modules =
+    text('SEAMS_MODULES')
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter(Boolean) ?? null;
   const remotes: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     const match = /^SEAMS_REMOTE_([A-Z0-9]+)$/.exec(name);
@@ -105,7 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name} must be an http(s) base URL`);
     remotes[match[1]!.toLowerCase()] = value.replace(/\/+$/, '');
   }
-  const peers = (text('SEAMS_PEERS') ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  const peers = (text('SEAMS_PEERS') ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
   for (const url of peers) {
     if (!/^https?:\/\/[^\s,]+$/.test(url)) problems.push(`SEAMS_PEERS must be comma-separated http(s) base URLs, got "${url}"`);
   }
@@ -116,7 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const brokerUrl = text('SEAMS_BROKER_URL');
   if (brokerUrl !== null && !/^amqps?:\/\/[^\s]+$/.test(brokerUrl)) problems.push('SEAMS_BROKER_URL must be an amqp:// or amqps:// URL');
   const brokerPrefix = text('SEAMS_BROKER_PREFIX') ?? 'seams';
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(brokerPrefix)) problems.push('SEAMS_BROKER_PREFIX must be 1-64 lowercase letters, digits, "_" or "-"');
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(brokerPrefix))
+    problems.push('SEAMS_BROKER_PREFIX must be 1-64 lowercase letters, digits, "_" or "-"');
 
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
@@ -138,7 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     brokerUrl,
     brokerPrefix,
     trustProxy: integer('SEAMS_TRUST_PROXY', 0, 0, 10),
-    seamsEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('SEAMS_') && entry[1] !== undefined)),
+    seamsEnv: Object.fromEntries(
+      Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('SEAMS_') && entry[1] !== undefined),
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

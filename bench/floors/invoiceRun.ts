@@ -44,7 +44,13 @@ function draft(rows: Row[]) {
   for (const row of rows) {
     if (current?.publisher !== row.publisher_id) {
       close(current);
-      current = { id: `inv_floor_${String(++n).padStart(8, '0')}`, publisher: row.publisher_id, bps: row.revenue_share_bps, total: 0, lines: [] };
+      current = {
+        id: `inv_floor_${String(++n).padStart(8, '0')}`,
+        publisher: row.publisher_id,
+        bps: row.revenue_share_bps,
+        total: 0,
+        lines: [],
+      };
     }
     const gross = Number(row.gross);
     if (gross <= 0) continue;
@@ -56,7 +62,8 @@ function draft(rows: Row[]) {
   return { invoices, lines };
 }
 
-const INVOICE_COLUMNS = 'id, publisher_id, period, status, currency, total_minor, paid_minor, revenue_share_bps, version, created_at, updated_at';
+const INVOICE_COLUMNS =
+  'id, publisher_id, period, status, currency, total_minor, paid_minor, revenue_share_bps, version, created_at, updated_at';
 const LINE_COLUMNS = 'invoice_id, position, app_id, description, impressions, gross_micros, amount_minor';
 
 if (dialect === 'sqlite') {
@@ -74,7 +81,10 @@ if (dialect === 'sqlite') {
     const full = billing.prepare(`INSERT INTO ${table} (${columns}) VALUES ${Array(ROWS).fill(row).join(', ')}`);
     for (let i = 0; i < values.length; i += ROWS) {
       const chunk = values.slice(i, i + ROWS);
-      const statement = chunk.length === ROWS ? full : billing.prepare(`INSERT INTO ${table} (${columns}) VALUES ${Array(chunk.length).fill(row).join(', ')}`);
+      const statement =
+        chunk.length === ROWS
+          ? full
+          : billing.prepare(`INSERT INTO ${table} (${columns}) VALUES ${Array(chunk.length).fill(row).join(', ')}`);
       statement.run(chunk.flat());
     }
   };
@@ -87,7 +97,10 @@ if (dialect === 'sqlite') {
 } else {
   const client = new pg.Client({ connectionString: where });
   await client.connect();
-  const { rows } = await client.query<Row>(AGGREGATE((n) => `$${n}`).replace(/\b(publishers|apps|ad_units|delivery_reports)\b/g, 'operations.$1'), [from, to]);
+  const { rows } = await client.query<Row>(
+    AGGREGATE((n) => `$${n}`).replace(/\b(publishers|apps|ad_units|delivery_reports)\b/g, 'operations.$1'),
+    [from, to],
+  );
   const { invoices, lines } = draft(rows);
   const column = (values: (string | number)[][], i: number) => values.map((v) => v[i]);
   await client.query('BEGIN');

@@ -12,7 +12,8 @@ const ROWS = 500;
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
-const sql = (n: number) => `INSERT INTO delivery_reports (ad_unit_id, day, impressions, clicks, revenue_micros) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`;
+const sql = (n: number) =>
+  `INSERT INTO delivery_reports (ad_unit_id, day, impressions, clicks, revenue_micros) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`;
 const full = db.prepare(sql(ROWS));
 let batch: (string | number)[] = [];
 let rows = 0;

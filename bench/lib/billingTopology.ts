@@ -28,7 +28,12 @@ export interface BillingTopology {
 export const UNCOUNTED_ISSUES = 10;
 
 /** A database of `publishers` with last month's delivery and billing accounts, a finance token, and the topology serving it. */
-export async function prepare(dialect: Dialect, name: BillingTopology['name'], publishers: number, period: string): Promise<BillingTopology> {
+export async function prepare(
+  dialect: Dialect,
+  name: BillingTopology['name'],
+  publishers: number,
+  period: string,
+): Promise<BillingTopology> {
   const db = await createDatabase(dialect, name === 'monolith' ? 'hop_monolith' : 'hop_split');
   const app = await migrated(db);
   await seed(db, app.databases.get('operations')!.knex, app.databases.get('billing')!.knex, publishers, period);
@@ -38,11 +43,27 @@ export async function prepare(dialect: Dialect, name: BillingTopology['name'], p
   const common = { name, db, billing: db.knex('billing'), headers, issuedThrough: '' };
   if (name === 'monolith') {
     const server = await startSeams(db.env, { logFile: path.join(db.dataDir, 'hop-monolith.log') });
-    return { ...common, billingUrl: server.url, pids: [server.proc.pid], stop: async () => { await server.stop(); await db.drop(); } };
+    return {
+      ...common,
+      billingUrl: server.url,
+      pids: [server.proc.pid],
+      stop: async () => {
+        await server.stop();
+        await db.drop();
+      },
+    };
   }
   const split = await startSplit(db.env, db.dataDir);
   const pids = [split.operations.proc.pid, split.billing.proc.pid];
-  return { ...common, billingUrl: split.billing.url, pids, stop: async () => { await split.stop(); await db.drop(); } };
+  return {
+    ...common,
+    billingUrl: split.billing.url,
+    pids,
+    stop: async () => {
+      await split.stop();
+      await db.drop();
+    },
+  };
 }
 
 /** Runs the month from scratch through the API: the run's own claim-to-finish time, and the servers' CPU time until then. */
@@ -61,7 +82,8 @@ export async function runMonth(c: BillingTopology, period: string, publishers: n
     await sleep(100);
     const run = (await (await fetch(`${c.billingUrl}/v1/invoice-runs/${id}`, { headers: c.headers })).json()) as RunView;
     if (run.status === 'queued' || run.status === 'running') continue;
-    if (run.status !== 'succeeded' || run.created !== publishers) throw new Error(`${c.name}: invoice run ${run.status}, ${run.created} created: ${JSON.stringify(run)}`);
+    if (run.status !== 'succeeded' || run.created !== publishers)
+      throw new Error(`${c.name}: invoice run ${run.status}, ${run.created} created: ${JSON.stringify(run)}`);
     return { ms: Date.parse(run.finishedAt!) - Date.parse(run.startedAt!), cpuMs: cpuMs(c.pids) - cpuBefore };
   }
 }
@@ -75,7 +97,8 @@ interface RunView {
 
 /** Issues drafts of publishers not issued to before, one request at a time from the load core; CPU per issue until its event is delivered. */
 export async function issueDrafts(c: BillingTopology, count: number): Promise<LoadResult> {
-  const drafts = await c.billing('invoices')
+  const drafts = await c
+    .billing('invoices')
     .where({ status: 'draft' })
     .where('publisher_id', '>', c.issuedThrough)
     .orderBy('publisher_id')
@@ -100,7 +123,8 @@ export async function issueDrafts(c: BillingTopology, count: number): Promise<Lo
 
 /** Waits until Billing's outbox has delivered everything, so that no event of the last round is handled during the next. */
 async function settled(billing: Knex): Promise<void> {
-  const count = async (statuses: string[]) => Number(((await billing('outbox').whereIn('status', statuses).count({ n: '*' })) as [{ n: number | string }])[0].n);
+  const count = async (statuses: string[]) =>
+    Number(((await billing('outbox').whereIn('status', statuses).count({ n: '*' })) as [{ n: number | string }])[0].n);
   for (let waited = 0; waited < 60_000; waited += 50) {
     if ((await count(['dead'])) > 0) throw new Error("an event in Billing's outbox is dead: see the servers' logs");
     if ((await count(['pending', 'in_flight'])) === 0) return;

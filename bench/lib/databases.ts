@@ -78,7 +78,12 @@ export async function createDatabase(dialect: Dialect, label: string): Promise<B
     knex(module) {
       const knex =
         dialect === 'sqlite'
-          ? knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dataDir, `${module}.sqlite`) }, useNullAsDefault: true, pool: { min: 1, max: 1 } })
+          ? knexFactory({
+              client: 'better-sqlite3',
+              connection: { filename: path.join(dataDir, `${module}.sqlite`) },
+              useNullAsDefault: true,
+              pool: { min: 1, max: 1 },
+            })
           : knexFactory({ client: 'pg', connection: databaseUrl!, searchPath: [module], pool: { min: 0, max: 4 } });
       opened.push(knex);
       return knex;

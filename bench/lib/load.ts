@@ -93,7 +93,9 @@ export async function compare(contenders: Contender[], options: CompareOptions):
       const result = await load({ ...contender.spec, seconds: options.seconds });
       if (contender.pids) result.cpuUsPerRequest = ((cpuMs(contender.pids) - cpuBefore) * 1000) / result.requests;
       rounds[contender.name]!.push(result);
-      options.log?.(`    round ${round + 1} ${contender.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
+      options.log?.(
+        `    round ${round + 1} ${contender.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`,
+      );
     }
   }
   return { warmup, rounds, median: mediansOf(rounds) };

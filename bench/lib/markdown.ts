@@ -6,5 +6,7 @@ export const databaseName = (dialect: string) => (dialect === 'sqlite' ? 'SQLite
 export const seconds = (ms: number) => `${fmt(ms / 1000, 2)} s`;
 
 export function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join(
+    '\n',
+  );
 }

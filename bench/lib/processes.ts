@@ -39,7 +39,11 @@ export interface Proc {
 }
 
 /** The node process itself (taskset execs node, so the pid is node's). */
-export function start(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; core?: string | null; nodeArgs?: string[]; cwd?: string; logFile?: string }): Proc {
+export function start(
+  script: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; core?: string | null; nodeArgs?: string[]; cwd?: string; logFile?: string },
+): Proc {
   const [command, argv] = pinned(options.core ?? null, process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args]);
   const log = options.logFile ? fs.openSync(options.logFile, 'a') : null;
   const child = spawn(command, argv, {

@@ -74,14 +74,25 @@ export function summarizeProfile(file: string, top = 15, window?: { lastMs: numb
   return {
     totalMs: total,
     busyMs: busy,
-    byArea: [...areas].filter(([a]) => a !== 'idle').map(([a, ms]) => ({ area: a, ms, share: share(ms) })).sort((x, y) => y.ms - x.ms).slice(0, top),
-    topFunctions: [...functions.values()].filter((f) => f.name !== '(idle)').map((f) => ({ ...f, share: share(f.ms) })).sort((x, y) => y.ms - x.ms).slice(0, top),
+    byArea: [...areas]
+      .filter(([a]) => a !== 'idle')
+      .map(([a, ms]) => ({ area: a, ms, share: share(ms) }))
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, top),
+    topFunctions: [...functions.values()]
+      .filter((f) => f.name !== '(idle)')
+      .map((f) => ({ ...f, share: share(f.ms) }))
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, top),
   };
 }
 
 export function latestProfile(dir: string): string | null {
   if (!fs.existsSync(dir)) return null;
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f));
   // tsx runs its loader on a thread of its own, which writes a profile too: the main thread's is the largest.
   files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
   return files[0] ?? null;

@@ -50,20 +50,52 @@ export async function seedReadData(db: BenchDatabase, app: App, options: { publi
     publisherIds.push(id);
     const name = `Publisher ${p}`;
     const email = `money${p}@publisher.example`;
-    publishers.push({ id, name, contact_email: email, country: 'FI', revenue_share_bps: 7000, status: 'active', version: 1, created_at: stamp, updated_at: stamp });
+    publishers.push({
+      id,
+      name,
+      contact_email: email,
+      country: 'FI',
+      revenue_share_bps: 7000,
+      status: 'active',
+      version: 1,
+      created_at: stamp,
+      updated_at: stamp,
+    });
     accounts.push({
-      publisher_id: id, publisher_name: name, contact_email: email, legal_name_override: null, billing_email_override: null,
-      currency: 'USD', payment_terms_days: 30, tax_id: null, version: 1, created_at: stamp, updated_at: stamp,
+      publisher_id: id,
+      publisher_name: name,
+      contact_email: email,
+      legal_name_override: null,
+      billing_email_override: null,
+      currency: 'USD',
+      payment_terms_days: 30,
+      tax_id: null,
+      version: 1,
+      created_at: stamp,
+      updated_at: stamp,
     });
     const appIds: string[] = [];
     for (let a = 0; a < 3; a++) {
       const appId = newId('app');
       appIds.push(appId);
-      apps.push({ id: appId, publisher_id: id, name: `Game ${p}.${a}`, platform: 'android', bundle_id: `com.publisher${p}.game${a}`, created_at: stamp });
+      apps.push({
+        id: appId,
+        publisher_id: id,
+        name: `Game ${p}.${a}`,
+        platform: 'android',
+        bundle_id: `com.publisher${p}.game${a}`,
+        created_at: stamp,
+      });
       const unitId = newId('adu');
       units.push({ id: unitId, app_id: appId, name: 'feed', format: 'native', floor_cpm_micros: 0, created_at: stamp });
       for (let day = 1; day <= today; day++) {
-        delivery.push({ ad_unit_id: unitId, day: `${thisMonth}-${String(day).padStart(2, '0')}`, impressions: 10_000 + day, clicks: 90, revenue_micros: 20_000_000 + day });
+        delivery.push({
+          ad_unit_id: unitId,
+          day: `${thisMonth}-${String(day).padStart(2, '0')}`,
+          impressions: 10_000 + day,
+          clicks: 90,
+          revenue_micros: 20_000_000 + day,
+        });
       }
     }
     for (let i = options.invoicesEach; i >= 1; i--) {
@@ -73,17 +105,40 @@ export async function seedReadData(db: BenchDatabase, app: App, options: { publi
       const issuedAt = `${monthBefore(period, -1)}-03T09:00:00.000Z`;
       const bill = { legalName: name, billingEmail: email, taxId: null, paymentTermsDays: 30 };
       const invoice = {
-        status: paid ? 'paid' : 'issued', currency: 'USD', total_minor: 3 * 42_000, paid_minor: paid ? 3 * 42_000 : 0,
-        number: `INV-${issuedAt.slice(0, 4)}-${String(++number).padStart(6, '0')}`, issued_at: issuedAt, due_at: `${monthBefore(period, -2)}-02`,
+        status: paid ? 'paid' : 'issued',
+        currency: 'USD',
+        total_minor: 3 * 42_000,
+        paid_minor: paid ? 3 * 42_000 : 0,
+        number: `INV-${issuedAt.slice(0, 4)}-${String(++number).padStart(6, '0')}`,
+        issued_at: issuedAt,
+        due_at: `${monthBefore(period, -2)}-02`,
       };
       invoices.push({
-        id: invoiceId, publisher_id: id, period, ...invoice, revenue_share_bps: 7000, bill_to: JSON.stringify(bill),
+        id: invoiceId,
+        publisher_id: id,
+        period,
+        ...invoice,
+        revenue_share_bps: 7000,
+        bill_to: JSON.stringify(bill),
         paid_at: paid ? `${monthBefore(period, -1)}-20T12:00:00.000Z` : null,
-        voided_at: null, void_reason: null, run_id: null, version: paid ? 3 : 2, created_at: issuedAt, updated_at: issuedAt,
+        voided_at: null,
+        void_reason: null,
+        run_id: null,
+        version: paid ? 3 : 2,
+        created_at: issuedAt,
+        updated_at: issuedAt,
       });
       invoiceViews.push({ invoice_id: invoiceId, publisher_id: id, period, ...invoice });
       appIds.forEach((appId, position) =>
-        lines.push({ invoice_id: invoiceId, position, app_id: appId, description: `Game ${p}.${position}`, impressions: 300_000, gross_micros: 600_000_000, amount_minor: 42_000 }),
+        lines.push({
+          invoice_id: invoiceId,
+          position,
+          app_id: appId,
+          description: `Game ${p}.${position}`,
+          impressions: 300_000,
+          gross_micros: 600_000_000,
+          amount_minor: 42_000,
+        }),
       );
       if (i === 3) lastPayments.push({ publisher_id: id, invoice_id: invoiceId, paid_at: `${monthBefore(period, -1)}-20T12:00:00.000Z` });
     }

@@ -36,13 +36,22 @@ export const startSeams = (env: Record<string, string>, options: { port?: number
  * seams split in two processes as the README's "Extracting a module" says:
  * Operations (which serves the dashboard) and Billing, each the other's remote.
  */
-export async function startSplit(env: Record<string, string>, logDir: string): Promise<{ operations: Server; billing: Server; stop(): Promise<void> }> {
+export async function startSplit(
+  env: Record<string, string>,
+  logDir: string,
+): Promise<{ operations: Server; billing: Server; stop(): Promise<void> }> {
   const [opsPort, billingPort] = [await freePort(), await freePort()];
   const shared = { ...env, SEAMS_SERVICE_TOKEN: 'bench-service-token-0123456789abcdef' };
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const [operations, billing] = await Promise.all([
-    startSeams({ ...shared, SEAMS_MODULES: 'operations', SEAMS_REMOTE_BILLING: url(billingPort) }, { port: opsPort, logFile: path.join(logDir, 'split-operations.log') }),
-    startSeams({ ...shared, SEAMS_MODULES: 'billing', SEAMS_REMOTE_OPERATIONS: url(opsPort) }, { port: billingPort, logFile: path.join(logDir, 'split-billing.log') }),
+    startSeams(
+      { ...shared, SEAMS_MODULES: 'operations', SEAMS_REMOTE_BILLING: url(billingPort) },
+      { port: opsPort, logFile: path.join(logDir, 'split-operations.log') },
+    ),
+    startSeams(
+      { ...shared, SEAMS_MODULES: 'billing', SEAMS_REMOTE_OPERATIONS: url(opsPort) },
+      { port: billingPort, logFile: path.join(logDir, 'split-billing.log') },
+    ),
   ]);
   return { operations, billing, stop: async () => void (await Promise.all([operations.stop(), billing.stop()])) };
 }

@@ -28,6 +28,10 @@ export function describeWarmUp(rates: number[], maxSlices: number, unit: string)
   const [before, last] = rates.slice(-2) as [number, number];
   const steady = rates.length >= 2 && last <= before * (1 + STEADY_WITHIN);
   const end =
-    maxSlices === 1 ? 'one slice, no more allowed' : steady ? `steady after ${rates.length} slices` : `not steady after the cap of ${maxSlices}`;
+    maxSlices === 1
+      ? 'one slice, no more allowed'
+      : steady
+        ? `steady after ${rates.length} slices`
+        : `not steady after the cap of ${maxSlices}`;
   return `${rates.map((r) => fmt(r)).join(' → ')} ${unit} (${end})`;
 }

@@ -71,7 +71,14 @@ export function makeBillingAccounts({ models, db, clock, operationsFacade }: Bil
       // Opened if missing (two deliveries of one publisher's events at once, a redelivery and a CLI sync, may
       // race: the second finds the row), then brought up to the event's facts under the row's lock.
       await trx('billing_accounts')
-        .insert({ publisher_id: facts.publisherId, publisher_name: facts.name, contact_email: facts.contactEmail, version: 1, created_at: now, updated_at: now })
+        .insert({
+          publisher_id: facts.publisherId,
+          publisher_name: facts.name,
+          contact_email: facts.contactEmail,
+          version: 1,
+          created_at: now,
+          updated_at: now,
+        })
         .onConflict('publisher_id')
         .ignore();
       const row = (await BillingAccount.query(trx).findById(facts.publisherId).modify(lock))!;
@@ -89,7 +96,12 @@ export function makeBillingAccounts({ models, db, clock, operationsFacade }: Bil
       if (publishers.length === 0) return 0;
       const now = clock.now().toISOString();
       const rows = publishers.map((p) => ({
-        publisher_id: p.publisherId, publisher_name: p.name, contact_email: p.contactEmail, version: 1, created_at: now, updated_at: now,
+        publisher_id: p.publisherId,
+        publisher_name: p.name,
+        contact_email: p.contactEmail,
+        version: 1,
+        created_at: now,
+        updated_at: now,
       }));
       const opened = await db.knex('billing_accounts').insert(rows).onConflict('publisher_id').ignore().returning('publisher_id');
       return opened.length;

@@ -22,7 +22,13 @@ export function billingCommands(cradle: BillingCommandsDeps): CommandSpec[] {
       name: 'invoices run',
       summary: 'Create or recompute the draft invoices of a month, here and now (resumes an abandoned run of it)',
       options: [
-        { name: 'period', value: 'YYYY-MM', description: 'the month to invoice', required: true, check: (v) => (isMonth(v) ? null : 'must be a month, YYYY-MM') },
+        {
+          name: 'period',
+          value: 'YYYY-MM',
+          description: 'the month to invoice',
+          required: true,
+          check: (v) => (isMonth(v) ? null : 'must be a month, YYYY-MM'),
+        },
       ],
       async run({ options }, io) {
         const { invoiceRuns, invoiceRunner } = cradle;
@@ -48,8 +54,13 @@ export function billingCommands(cradle: BillingCommandsDeps): CommandSpec[] {
         let seen = 0;
         let opened = 0;
         do {
-          const page: Awaited<ReturnType<typeof operationsFacade.activePublishers>> = await operationsFacade.activePublishers({ limit: 500, cursor });
-          opened += await billingAccounts.openMissing(page.data.map((p) => ({ publisherId: p.id, name: p.name, contactEmail: p.contactEmail })));
+          const page: Awaited<ReturnType<typeof operationsFacade.activePublishers>> = await operationsFacade.activePublishers({
+            limit: 500,
+            cursor,
+          });
+          opened += await billingAccounts.openMissing(
+            page.data.map((p) => ({ publisherId: p.id, name: p.name, contactEmail: p.contactEmail })),
+          );
           seen += page.data.length;
           progress.update(seen);
           cursor = page.nextCursor;

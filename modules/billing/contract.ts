@@ -18,7 +18,14 @@ export const InvoiceIssued = defineEvent({
   name: 'billing.InvoiceIssued',
   version: 1,
   description: "An invoice was issued (its publisher's month was closed in Operations first, synchronously).",
-  payload: Strict({ ...InvoiceFacts, number: Type.String(), totalMinor: Minor, currency: Type.String(), issuedAt: Timestamp, dueAt: Type.String() }),
+  payload: Strict({
+    ...InvoiceFacts,
+    number: Type.String(),
+    totalMinor: Minor,
+    currency: Type.String(),
+    issuedAt: Timestamp,
+    dueAt: Type.String(),
+  }),
   aggregateId: (p) => p.publisherId,
 });
 

@@ -107,7 +107,9 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
         .withGraphFetched('lines');
       const liveByPublisher = new Map(live.map((i) => [i.publisherId, i]));
       const now = clock.now().toISOString();
-      const steps = accounts.map((account) => plan(run, account, liveByPublisher.get(account.publisherId), byPublisher.get(account.publisherId), now));
+      const steps = accounts.map((account) =>
+        plan(run, account, liveByPublisher.get(account.publisherId), byPublisher.get(account.publisherId), now),
+      );
       try {
         return await trx.transaction((savepoint) => apply(savepoint, steps));
       } catch (error) {
@@ -127,7 +129,10 @@ export function makeDraftInvoices({ models, db, invoiceLifecycle, clock, log }: 
             publisherId: account.publisherId,
             ...(error instanceof DomainError
               ? { code: error.code, message: error.message }
-              : { code: 'BILLING.ACCOUNT_FAILED', message: 'The draft could not be written (unexpected error: see the logs); a re-run retries it' }),
+              : {
+                  code: 'BILLING.ACCOUNT_FAILED',
+                  message: 'The draft could not be written (unexpected error: see the logs); a re-run retries it',
+                }),
           });
         }
       }

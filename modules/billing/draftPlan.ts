@@ -45,8 +45,13 @@ function sameDraft(invoice: Invoice, bps: number, lines: DraftLine[]): boolean {
     old.length === lines.length &&
     old.every((o, i) => {
       const n = lines[i]!;
-      return o.appId === n.appId && o.description === n.description && o.impressions === n.impressions &&
-        o.grossMicros === n.grossMicros && o.amountMinor === n.amountMinor;
+      return (
+        o.appId === n.appId &&
+        o.description === n.description &&
+        o.impressions === n.impressions &&
+        o.grossMicros === n.grossMicros &&
+        o.amountMinor === n.amountMinor
+      );
     })
   );
 }
@@ -58,7 +63,6 @@ export type Plan =
   | { kind: 'void'; live: Invoice }
   | { kind: 'create'; invoice: Record<string, unknown>; lines: DraftLine[] }
   | { kind: 'update'; live: Invoice; patch: Record<string, unknown>; lines: DraftLine[] };
-
 
 export function plan(
   run: { id: string | null; period: string },
@@ -75,11 +79,26 @@ export function plan(
   const bps = earnings!.revenueShareBps;
   if (!live) {
     const invoice = {
-      id: newId('inv'), publisherId: account.publisherId, period: run.period, status: 'draft', currency: account.currency,
-      totalMinor: computed.totalMinor, paidMinor: 0, revenueShareBps: bps, runId: run.id, version: 1, createdAt: now, updatedAt: now,
+      id: newId('inv'),
+      publisherId: account.publisherId,
+      period: run.period,
+      status: 'draft',
+      currency: account.currency,
+      totalMinor: computed.totalMinor,
+      paidMinor: 0,
+      revenueShareBps: bps,
+      runId: run.id,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
     };
     return { kind: 'create', invoice, lines: computed.lines };
   }
   if (sameDraft(live, bps, computed.lines)) return { kind: 'skip' };
-  return { kind: 'update', live, patch: { totalMinor: computed.totalMinor, revenueShareBps: bps, runId: run.id, version: live.version + 1, updatedAt: now }, lines: computed.lines };
+  return {
+    kind: 'update',
+    live,
+    patch: { totalMinor: computed.totalMinor, revenueShareBps: bps, runId: run.id, version: live.version + 1, updatedAt: now },
+    lines: computed.lines,
+  };
 }

@@ -29,11 +29,12 @@ export const staleAccount = (expected: number, actual: number) =>
 export const changedConcurrently = (what: string) =>
   conflict('BILLING.CONCURRENT_UPDATE', `${what} changed while this request ran; read it again and retry`);
 
-export const invoiceHasPayments = () =>
-  conflict('BILLING.INVOICE_HAS_PAYMENTS', 'An invoice with recorded payments cannot be voided');
+export const invoiceHasPayments = () => conflict('BILLING.INVOICE_HAS_PAYMENTS', 'An invoice with recorded payments cannot be voided');
 
 export const reasonOnlyForVoid = () =>
-  invalid('BILLING.REASON_ONLY_FOR_VOID', 'A reason is recorded only when voiding', [{ path: '/reason', message: 'is allowed only with status void' }]);
+  invalid('BILLING.REASON_ONLY_FOR_VOID', 'A reason is recorded only when voiding', [
+    { path: '/reason', message: 'is allowed only with status void' },
+  ]);
 
 export const invoiceNotPayable = (status: string) =>
   conflict('BILLING.INVOICE_NOT_PAYABLE', `Payments are recorded against issued invoices only; this one is ${status}`);
@@ -46,11 +47,12 @@ export const overpayment = (outstanding: number) =>
 export const paymentReferenceReused = (reference: string) =>
   conflict('BILLING.PAYMENT_REFERENCE_REUSED', `Reference ${reference} already names a different payment on this invoice`);
 
-export const draftHasNoPdf = () =>
-  conflict('BILLING.INVOICE_NOT_ISSUED', 'A draft has no document yet: issue it first');
+export const draftHasNoPdf = () => conflict('BILLING.INVOICE_NOT_ISSUED', 'A draft has no document yet: issue it first');
 
 export const publisherUnknown = (publisherId: string) =>
-  invalid('BILLING.PUBLISHER_UNKNOWN', `Operations knows no publisher ${publisherId}`, [{ path: '/event/payload/publisherId', message: 'is not a publisher Operations knows' }]);
+  invalid('BILLING.PUBLISHER_UNKNOWN', `Operations knows no publisher ${publisherId}`, [
+    { path: '/event/payload/publisherId', message: 'is not a publisher Operations knows' },
+  ]);
 
 export const accountMissing = (publisherId: string) =>
   new DomainError('BILLING.ACCOUNT_MISSING', 'conflict', `Publisher ${publisherId} has no billing account to issue to`);

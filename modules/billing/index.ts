@@ -83,12 +83,18 @@ export function createBillingModule({ issue, ...options }: Partial<InvoiceRunOpt
         event: PublisherRegistered,
         // One handler for both, so a publisher's registration is never applied after a later update.
         handler: 'billingAccount',
-        handle: ({ billingAccounts }) => (event, trx) => billingAccounts.recordPublisher(trx, event.payload),
+        handle:
+          ({ billingAccounts }) =>
+          (event, trx) =>
+            billingAccounts.recordPublisher(trx, event.payload),
       },
       {
         event: PublisherUpdated,
         handler: 'billingAccount',
-        handle: ({ billingAccounts }) => (event, trx) => billingAccounts.recordPublisher(trx, event.payload),
+        handle:
+          ({ billingAccounts }) =>
+          (event, trx) =>
+            billingAccounts.recordPublisher(trx, event.payload),
       },
     ],
     commands: (cradle) => billingCommands(cradle),

@@ -66,9 +66,23 @@ interface AttemptRow {
   started_at: string;
 }
 
-const toAttempt = (row: AttemptRow): Attempt => ({ fence: Number(row.fence), invoiceId: row.invoice_id, publisherId: row.publisher_id, period: row.period });
+const toAttempt = (row: AttemptRow): Attempt => ({
+  fence: Number(row.fence),
+  invoiceId: row.invoice_id,
+  publisherId: row.publisher_id,
+  period: row.period,
+});
 
-export function makeInvoiceIssue({ models, db, clock, log, operationsFacade, invoiceLifecycle, draftInvoices, issueOptions }: InvoiceIssueDeps) {
+export function makeInvoiceIssue({
+  models,
+  db,
+  clock,
+  log,
+  operationsFacade,
+  invoiceLifecycle,
+  draftInvoices,
+  issueOptions,
+}: InvoiceIssueDeps) {
   const { Invoice } = models;
   const lock = forUpdate(db.dialect);
   const attempts = (trx: Knex | Knex.Transaction = db.knex) => trx<AttemptRow>('issue_attempts');
@@ -82,7 +96,13 @@ export function makeInvoiceIssue({ models, db, clock, log, operationsFacade, inv
       draft.lines = await draft.$relatedQuery('lines', trx);
       await attempts(trx).where({ invoice_id: id, state: 'active' }).update({ state: 'releasing' });
       const [inserted] = await attempts(trx)
-        .insert({ invoice_id: id, publisher_id: draft.publisherId, period: draft.period, state: 'active', started_at: clock.now().toISOString() })
+        .insert({
+          invoice_id: id,
+          publisher_id: draft.publisherId,
+          period: draft.period,
+          state: 'active',
+          started_at: clock.now().toISOString(),
+        })
         .returning('fence');
       const fence = Number(typeof inserted === 'object' ? (inserted as { fence: number | string }).fence : inserted);
       return { attempt: { fence, invoiceId: id, publisherId: draft.publisherId, period: draft.period }, draft };
@@ -115,7 +135,12 @@ export function makeInvoiceIssue({ models, db, clock, log, operationsFacade, inv
   /** The attempt may no longer issue; its close is released now, or by the sweep when Operations cannot be reached. */
   async function stepBack(attempt: Attempt): Promise<void> {
     await db.writeTransaction((trx) => attempts(trx).where({ fence: attempt.fence, state: 'active' }).update({ state: 'releasing' }));
-    await release(attempt).catch((error) => log.warn({ err: error, invoiceId: attempt.invoiceId, fence: attempt.fence }, 'issue: close not released yet; the recovery sweep will'));
+    await release(attempt).catch((error) =>
+      log.warn(
+        { err: error, invoiceId: attempt.invoiceId, fence: attempt.fence },
+        'issue: close not released yet; the recovery sweep will',
+      ),
+    );
   }
 
   /** Why `finish` refused, as the caller should hear it. */
@@ -144,7 +169,11 @@ export function makeInvoiceIssue({ models, db, clock, log, operationsFacade, inv
       try {
         closed = await operationsFacade.closeMonth({
           ...attempt,
-          expected: (draft.lines ?? []).map((line) => ({ appId: line.appId, grossMicros: line.grossMicros, impressions: line.impressions })),
+          expected: (draft.lines ?? []).map((line) => ({
+            appId: line.appId,
+            grossMicros: line.grossMicros,
+            impressions: line.impressions,
+          })),
         });
       } catch (error) {
         await stepBack(attempt);
@@ -170,7 +199,9 @@ export function makeInvoiceIssue({ models, db, clock, log, operationsFacade, inv
      */
     async recover(): Promise<number> {
       const abandonedBefore = new Date(clock.now().getTime() - issueOptions.abandonAfterMs).toISOString();
-      await db.writeTransaction((trx) => attempts(trx).where('state', 'active').where('started_at', '<', abandonedBefore).update({ state: 'releasing' }));
+      await db.writeTransaction((trx) =>
+        attempts(trx).where('state', 'active').where('started_at', '<', abandonedBefore).update({ state: 'releasing' }),
+      );
       const rows = await attempts().where('state', 'releasing').orderBy('fence').limit(100);
       for (const row of rows) await release(toAttempt(row));
       return rows.length;

@@ -26,12 +26,22 @@ export function renderInvoicePdf(invoice: InvoiceView, issuer: Issuer, options: 
   if (!invoice.billTo) throw new Error(`invoice ${invoice.id} has no frozen parties: drafts have no document`);
   const supplier = invoice.billTo;
   const documentDate = new Date(invoice.issuedAt ?? invoice.voidedAt ?? invoice.createdAt);
-  const title = invoice.number ? `Self-billing invoice ${invoice.number}` : `Self-billing invoice (voided draft ${invoice.id}, never issued)`;
+  const title = invoice.number
+    ? `Self-billing invoice ${invoice.number}`
+    : `Self-billing invoice (voided draft ${invoice.id}, never issued)`;
   const doc = new PDFDocument({
     size: 'A4',
     margin: LEFT,
     compress: options.compress ?? true,
-    info: { Title: title, Author: issuer.name, Subject: `Publisher share, ${monthInWords(invoice.period)}`, Creator: 'seams', Producer: 'seams', CreationDate: documentDate, ModDate: documentDate },
+    info: {
+      Title: title,
+      Author: issuer.name,
+      Subject: `Publisher share, ${monthInWords(invoice.period)}`,
+      Creator: 'seams',
+      Producer: 'seams',
+      CreationDate: documentDate,
+      ModDate: documentDate,
+    },
   });
   const fonts = invoiceFonts();
   doc.registerFont('regular', fonts.regular);
@@ -64,12 +74,32 @@ export function renderInvoicePdf(invoice: InvoiceView, issuer: Issuer, options: 
     return text('regular', 10, lines.join('\n'), x, 186, { width: 230 }).y;
   };
   const partiesEnd = Math.max(
-    party('Supplier (publisher)', [supplier.legalName, ...(supplier.address?.split('\n') ?? []), ...(supplier.taxId ? [`Tax id: ${supplier.taxId}`] : []), supplier.billingEmail], LEFT),
-    party('Customer', [issuer.name, ...issuer.address, ...(issuer.taxId ? [`Tax id: ${issuer.taxId}`] : []), ...(issuer.email ? [issuer.email] : [])], 315),
+    party(
+      'Supplier (publisher)',
+      [
+        supplier.legalName,
+        ...(supplier.address?.split('\n') ?? []),
+        ...(supplier.taxId ? [`Tax id: ${supplier.taxId}`] : []),
+        supplier.billingEmail,
+      ],
+      LEFT,
+    ),
+    party(
+      'Customer',
+      [issuer.name, ...issuer.address, ...(issuer.taxId ? [`Tax id: ${issuer.taxId}`] : []), ...(issuer.email ? [issuer.email] : [])],
+      315,
+    ),
   );
 
   const balance = invoice.totalMinor - invoice.paidMinor;
-  const headline = text('bold', 13, `Amount payable to ${supplier.legalName}: ${formatMinor(balance)} ${invoice.currency}`, LEFT, partiesEnd + 12, { width: RIGHT - LEFT }).y;
+  const headline = text(
+    'bold',
+    13,
+    `Amount payable to ${supplier.legalName}: ${formatMinor(balance)} ${invoice.currency}`,
+    LEFT,
+    partiesEnd + 12,
+    { width: RIGHT - LEFT },
+  ).y;
 
   // One line per app, continuing on new pages when long.
   const header = (y: number) => {
@@ -79,10 +109,17 @@ export function renderInvoicePdf(invoice: InvoiceView, issuer: Issuer, options: 
     doc.text(`Gross (${invoice.currency})`, COLUMNS.gross - 90, y, { width: 90, align: 'right' });
     doc.text('Share rate', COLUMNS.rate - 60, y, { width: 60, align: 'right' });
     doc.text(`Share (${invoice.currency})`, COLUMNS.share - 90, y, { width: 90, align: 'right' });
-    doc.moveTo(LEFT, y + 14).lineTo(RIGHT, y + 14).stroke();
+    doc
+      .moveTo(LEFT, y + 14)
+      .lineTo(RIGHT, y + 14)
+      .stroke();
     return y + 20;
   };
-  const row = (y: number, cells: { app: string; impressions: string; gross: string; rate: string; share: string }, font: 'regular' | 'bold' = 'regular') => {
+  const row = (
+    y: number,
+    cells: { app: string; impressions: string; gross: string; rate: string; share: string },
+    font: 'regular' | 'bold' = 'regular',
+  ) => {
     doc.font(font).fontSize(9);
     doc.text(cells.app, COLUMNS.app, y, { width: COLUMNS.appWidth, lineBreak: false, ellipsis: true });
     doc.text(cells.impressions, COLUMNS.impressions - 80, y, { width: 80, align: 'right' });
@@ -97,21 +134,37 @@ export function renderInvoicePdf(invoice: InvoiceView, issuer: Issuer, options: 
       doc.addPage();
       y = header(50);
     }
-    row(y, { app: line.description, impressions: formatCount(line.impressions), gross: formatMicros(line.grossMicros), rate, share: formatMinor(line.amountMinor) });
+    row(y, {
+      app: line.description,
+      impressions: formatCount(line.impressions),
+      gross: formatMicros(line.grossMicros),
+      rate,
+      share: formatMinor(line.amountMinor),
+    });
     y += 15;
   }
 
   // Totals: the share is the sum of the lines; payouts already sent reduce what is still payable.
-  doc.moveTo(LEFT, y + 2).lineTo(RIGHT, y + 2).stroke();
+  doc
+    .moveTo(LEFT, y + 2)
+    .lineTo(RIGHT, y + 2)
+    .stroke();
   const gross = invoice.lines.reduce((sum, line) => sum + BigInt(line.grossMicros), 0n);
-  row(y + 8, { app: 'Total', impressions: '', gross: formatMicros(Number(gross)), rate: '', share: formatMinor(invoice.totalMinor) }, 'bold');
+  row(
+    y + 8,
+    { app: 'Total', impressions: '', gross: formatMicros(Number(gross)), rate: '', share: formatMinor(invoice.totalMinor) },
+    'bold',
+  );
   const totals: [string, number][] = [
     ['Paid out', invoice.paidMinor],
     ['Balance payable to the publisher', balance],
   ];
   totals.forEach(([label, amount], i) => {
     text(i === 1 ? 'bold' : 'regular', 9, label, COLUMNS.rate - 250, y + 26 + i * 14, { width: 250, align: 'right' });
-    text(i === 1 ? 'bold' : 'regular', 9, `${formatMinor(amount)} ${invoice.currency}`, COLUMNS.share - 90, y + 26 + i * 14, { width: 90, align: 'right' });
+    text(i === 1 ? 'bold' : 'regular', 9, `${formatMinor(amount)} ${invoice.currency}`, COLUMNS.share - 90, y + 26 + i * 14, {
+      width: 90,
+      align: 'right',
+    });
   });
 
   doc.fillColor(GREY);

@@ -6,7 +6,15 @@
  * committed page and converges to the same invoices. A heartbeat renews the
  * run's lease while it runs, however long a page takes.
  */
-import { DomainError, keepLease, type Facade, type LeaseHeartbeat, type LeaseLapse, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
+import {
+  DomainError,
+  keepLease,
+  type Facade,
+  type LeaseHeartbeat,
+  type LeaseLapse,
+  type Logger,
+  type ModuleDatabase,
+} from '../../src/kernel/index.ts';
 import type { EarningsFailure, operationsContract, PublisherEarnings } from '../operations/contract.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
 import { recordRunFailures } from './data/runFailures.ts';
@@ -64,9 +72,14 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
    * A page's earnings. Operations unavailable (down, or its process draining) is an outage, not a failure: the
    * run waits for it, holding its lease, for as long as the worker runs. Other failures are retried a few times.
    */
-  async function earningsOf(publisherIds: string[], month: string, lease: LeaseHeartbeat, shouldStop: () => boolean): Promise<(PublisherEarnings | EarningsFailure)[]> {
+  async function earningsOf(
+    publisherIds: string[],
+    month: string,
+    lease: LeaseHeartbeat,
+    shouldStop: () => boolean,
+  ): Promise<(PublisherEarnings | EarningsFailure)[]> {
     let failures = 0;
-    for (let outage = 0; ; ) {
+    for (let outage = 0; ;) {
       try {
         return await operationsFacade.earningsForMonth({ publisherIds, month });
       } catch (error) {
@@ -93,7 +106,12 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
       .orderBy('publisher_id')
       .limit(runOptions.pageSize);
     if (accounts.length === 0) return false;
-    const earnings = await earningsOf(accounts.map((a) => a.publisherId), run.period, lease, shouldStop);
+    const earnings = await earningsOf(
+      accounts.map((a) => a.publisherId),
+      run.period,
+      lease,
+      shouldStop,
+    );
     const cursor = accounts[accounts.length - 1]!.publisherId;
     ensureHeld(lease);
     await db.writeTransaction(async (trx) => {

@@ -98,7 +98,12 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
         id: newId('run', now.getTime()),
         period,
         status: claimed ? 'running' : 'queued',
-        total, processed: 0, created: 0, updated: 0, skipped: 0, failed: 0,
+        total,
+        processed: 0,
+        created: 0,
+        updated: 0,
+        skipped: 0,
+        failed: 0,
         cursor: null,
         owner: options.owner ?? null,
         leaseUntil: claimed ? leaseFrom(now.getTime()) : null,
@@ -154,14 +159,16 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     /** Adds a committed page's counts and moves the cursor past it (same transaction as the page). */
     async advance(trx: Knex.Transaction, run: InvoiceRun, counts: PageCounts, cursor: string) {
       const add = (column: string, n: number) => raw('?? + ?', [column, n]);
-      await InvoiceRun.query(trx).findById(run.id).patch({
-        processed: add('processed', counts.processed),
-        created: add('created', counts.created),
-        updated: add('updated', counts.updated),
-        skipped: add('skipped', counts.skipped),
-        failed: add('failed', counts.failed),
-        cursor,
-      });
+      await InvoiceRun.query(trx)
+        .findById(run.id)
+        .patch({
+          processed: add('processed', counts.processed),
+          created: add('created', counts.created),
+          updated: add('updated', counts.updated),
+          skipped: add('skipped', counts.skipped),
+          failed: add('failed', counts.failed),
+          cursor,
+        });
     },
 
     /** Ends a run we own: succeeded, failed (with why), or released back to the queue on shutdown. */

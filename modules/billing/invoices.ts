@@ -99,8 +99,16 @@ export function makeInvoices({ db }: InvoicesDeps) {
       const filters = filtersFor(caller, query);
       if (filters === null) return { data: [], nextCursor: null };
       const rows = await selectInvoices(db, filters, query.limit + 1);
-      const linesOf = await selectLines(db, rows.slice(0, query.limit).map((row) => row.id));
-      return toPage(rows, query.limit, (row) => [row.period, row.id], (row) => invoiceView(row, linesOf.get(row.id) ?? []));
+      const linesOf = await selectLines(
+        db,
+        rows.slice(0, query.limit).map((row) => row.id),
+      );
+      return toPage(
+        rows,
+        query.limit,
+        (row) => [row.period, row.id],
+        (row) => invoiceView(row, linesOf.get(row.id) ?? []),
+      );
     },
   };
 }

@@ -6,7 +6,15 @@
 import { makeLoopWorker, type BackgroundWorker, type Logger } from '../../src/kernel/index.ts';
 import type { InvoiceIssue, IssueOptions } from './invoiceIssue.ts';
 
-export function makeIssueRecoveryWorker({ invoiceIssue, issueOptions, log }: { invoiceIssue: InvoiceIssue; issueOptions: IssueOptions; log: Logger }): BackgroundWorker {
+export function makeIssueRecoveryWorker({
+  invoiceIssue,
+  issueOptions,
+  log,
+}: {
+  invoiceIssue: InvoiceIssue;
+  issueOptions: IssueOptions;
+  log: Logger;
+}): BackgroundWorker {
   return makeLoopWorker({
     name: 'billing.issueRecovery',
     idleMs: issueOptions.sweepMs,

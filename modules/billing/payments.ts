@@ -5,7 +5,17 @@
  * the same reference with a different amount or day is a conflict (409).
  * Reaching the total makes the invoice paid and publishes InvoicePaid.
  */
-import { dayOf, invalid, isUniqueViolation, newId, type Caller, type Clock, type FieldError, type ModuleDatabase, type Outbox } from '../../src/kernel/index.ts';
+import {
+  dayOf,
+  invalid,
+  isUniqueViolation,
+  newId,
+  type Caller,
+  type Clock,
+  type FieldError,
+  type ModuleDatabase,
+  type Outbox,
+} from '../../src/kernel/index.ts';
 import { InvoicePaid, PaymentRecorded } from './contract.ts';
 import { forUpdate } from './data/rowLocks.ts';
 import type { BillingModels, Payment } from './data/models.ts';
@@ -44,9 +54,16 @@ function paymentInput(request: PaymentRequest, today: string): PaymentInput {
     }
     return value ?? '';
   };
-  const input = { amountMinor: request.amountMinor, paidOn: pick('paidOn', 'receivedOn'), bankReference: pick('bankReference', 'reference') };
+  const input = {
+    amountMinor: request.amountMinor,
+    paidOn: pick('paidOn', 'receivedOn'),
+    bankReference: pick('bankReference', 'reference'),
+  };
   if (input.paidOn !== '' && (input.paidOn < '2000-01-01' || input.paidOn > today)) {
-    errors.push({ path: request.paidOn !== undefined ? '/paidOn' : '/receivedOn', message: `must be between 2000-01-01 and today (${today}, UTC)` });
+    errors.push({
+      path: request.paidOn !== undefined ? '/paidOn' : '/receivedOn',
+      message: `must be between 2000-01-01 and today (${today}, UTC)`,
+    });
   }
   if (errors.length > 0) throw invalid('VALIDATION_FAILED', `${errors[0]!.path} ${errors[0]!.message}`, errors);
   return input;

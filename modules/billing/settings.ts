@@ -26,7 +26,10 @@ export interface Issuer {
 export function issuerOf(settings: BillingSettings): Issuer {
   return {
     name: settings.issuerName,
-    address: settings.issuerAddress.split('|').map((line) => line.trim()).filter(Boolean),
+    address: settings.issuerAddress
+      .split('|')
+      .map((line) => line.trim())
+      .filter(Boolean),
     taxId: settings.issuerTaxId || null,
     email: settings.issuerEmail || null,
   };

@@ -96,7 +96,12 @@ export function makeCatalog({ models, clock }: { models: OperationsModels; clock
         .modify((q) => after && q.where('id', '>', after[0]!))
         .orderBy('id')
         .limit(limit + 1);
-      return toPage(rows, limit, (u) => [u.id], (u) => adUnitView(u, app.publisherId));
+      return toPage(
+        rows,
+        limit,
+        (u) => [u.id],
+        (u) => adUnitView(u, app.publisherId),
+      );
     },
   };
 }

@@ -2,7 +2,20 @@
  * What Operations offers other modules: publishers and earnings through a
  * batched facade, and events when publishers are registered or changed.
  */
-import { Email, Month, Nullable, Page, Strict, StringEnum, Timestamp, Type, defineContract, defineEvent, defineMethod, type Static } from '../../src/kernel/index.ts';
+import {
+  Email,
+  Month,
+  Nullable,
+  Page,
+  Strict,
+  StringEnum,
+  Timestamp,
+  Type,
+  defineContract,
+  defineEvent,
+  defineMethod,
+  type Static,
+} from '../../src/kernel/index.ts';
 
 export const PublisherStatus = StringEnum(['active', 'suspended']);
 
@@ -103,7 +116,7 @@ export const operationsContract = defineContract({
     closeMonth: defineMethod({
       description:
         "Closes a publisher's month to delivery rows for an invoice being issued, if the month's figures at this instant " +
-        "are the expected ones (closed); otherwise leaves it as it is and answers the fresh figures (stale), or refuses an " +
+        'are the expected ones (closed); otherwise leaves it as it is and answers the fresh figures (stale), or refuses an ' +
         'attempt older than one already seen (superseded). Delivery writes and the close exclude each other.',
       idempotent: false,
       input: Strict({ ...IssueAttempt, expected: Type.Array(BilledApp, { maxItems: 10_000 }) }),

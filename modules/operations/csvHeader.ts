@@ -17,5 +17,8 @@ export function readCsvHeader(record: string[]): CsvColumns | string {
   const twice = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
   if (twice.length > 0) problems.push(`column${twice.length > 1 ? 's' : ''} ${twice.join(', ')} given twice`);
   if (problems.length > 0) return `the header must name the columns ${CSV_HEADER} (in any order): ${problems.join('; ')}`;
-  return Object.assign(Object.fromEntries(CSV_COLUMNS.map((name) => [name, names.indexOf(name)])) as Record<(typeof CSV_COLUMNS)[number], number>, { count: names.length });
+  return Object.assign(
+    Object.fromEntries(CSV_COLUMNS.map((name) => [name, names.indexOf(name)])) as Record<(typeof CSV_COLUMNS)[number], number>,
+    { count: names.length },
+  );
 }

@@ -20,7 +20,13 @@ const DIGITS = /^\d+$/;
 const SHORT_DIGITS = /^\d{1,13}$/;
 
 /** The API's field names as the file's columns. */
-const COLUMN_OF: Record<string, string> = { adUnitId: 'ad_unit_id', date: 'date', impressions: 'impressions', clicks: 'clicks', revenueMicros: 'revenue_micros' };
+const COLUMN_OF: Record<string, string> = {
+  adUnitId: 'ad_unit_id',
+  date: 'date',
+  impressions: 'impressions',
+  clicks: 'clicks',
+  revenueMicros: 'revenue_micros',
+};
 
 type CheckedRecord = { row: DeliveryRow; publisherId: string } | string[];
 
@@ -41,8 +47,20 @@ export function recordChecker(columns: CsvColumns, now: Date, publisherOf: Map<s
   function plain(record: string[]): CheckedRecord | null {
     const adUnitId = record[columns.ad_unit_id]!;
     const publisherId = publisherOf.get(adUnitId);
-    const [date, impressions, clicks, revenue] = [record[columns.date]!, record[columns.impressions]!, record[columns.clicks]!, record[columns.revenue_micros]!];
-    if (publisherId === undefined || !SHORT_DIGITS.test(impressions) || !SHORT_DIGITS.test(clicks) || !SHORT_DIGITS.test(revenue) || !plainDay(date)) return null;
+    const [date, impressions, clicks, revenue] = [
+      record[columns.date]!,
+      record[columns.impressions]!,
+      record[columns.clicks]!,
+      record[columns.revenue_micros]!,
+    ];
+    if (
+      publisherId === undefined ||
+      !SHORT_DIGITS.test(impressions) ||
+      !SHORT_DIGITS.test(clicks) ||
+      !SHORT_DIGITS.test(revenue) ||
+      !plainDay(date)
+    )
+      return null;
     const row = { adUnitId, date, impressions: Number(impressions), clicks: Number(clicks), revenueMicros: Number(revenue) };
     if (row.impressions > MAX_ROW_COUNT || row.clicks > row.impressions || row.revenueMicros > MAX_ROW_REVENUE_MICROS) return null;
     return { row, publisherId };
@@ -66,8 +84,15 @@ export function recordChecker(columns: CsvColumns, now: Date, publisherOf: Map<s
       problems.push(`${name} "${value}" is not a non-negative whole number`);
       return standIn;
     };
-    const row = { adUnitId, date: day, impressions: count('impressions', MAX_ROW_COUNT), clicks: count('clicks', 0), revenueMicros: count('revenue_micros', 0) };
-    for (const problem of rowProblems(row, 0, '', now)) problems.push(`${COLUMN_OF[problem.path.slice(1)] ?? problem.path.slice(1)} ${problem.message}`);
+    const row = {
+      adUnitId,
+      date: day,
+      impressions: count('impressions', MAX_ROW_COUNT),
+      clicks: count('clicks', 0),
+      revenueMicros: count('revenue_micros', 0),
+    };
+    for (const problem of rowProblems(row, 0, '', now))
+      problems.push(`${COLUMN_OF[problem.path.slice(1)] ?? problem.path.slice(1)} ${problem.message}`);
     return problems.length > 0 ? problems : { row, publisherId: publisherId! };
   }
 

@@ -6,7 +6,15 @@
  * dashboard answers while Billing is down; it lags Billing by the events in flight.
  */
 import type { Knex } from 'knex';
-import { dayOf, jsonIntegerOf, type Clock, type EventEnvelope, type EventPayload, type EventSpec, type ModuleDatabase } from '../../src/kernel/index.ts';
+import {
+  dayOf,
+  jsonIntegerOf,
+  type Clock,
+  type EventEnvelope,
+  type EventPayload,
+  type EventSpec,
+  type ModuleDatabase,
+} from '../../src/kernel/index.ts';
 import type { InvoiceIssued, InvoicePaid, InvoiceVoided, PaymentRecorded } from '../billing/contract.ts';
 import type { Earnings } from './earnings.ts';
 import type { Publishers } from './publishers.ts';
@@ -44,7 +52,10 @@ export function makeDashboard({ db, clock, publishers, earnings }: DashboardDeps
         db
           .knex<InvoiceRow>('publisher_invoices')
           .where({ publisher_id: publisherId })
-          .orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'invoice_id', order: 'desc' }])
+          .orderBy([
+            { column: 'issued_at', order: 'desc' },
+            { column: 'invoice_id', order: 'desc' },
+          ])
           .limit(LATEST),
         db
           .knex('publisher_invoices')
@@ -81,14 +92,28 @@ type Handler<E extends EventSpec> = (event: EventEnvelope<EventPayload<E>>, trx:
 /** billing.InvoiceIssued: the invoice joins the publisher's list, nothing paid out yet. */
 export const recordIssued: Handler<typeof InvoiceIssued> = async ({ payload: p }, trx) => {
   await trx('publisher_invoices')
-    .insert({ invoice_id: p.invoiceId, publisher_id: p.publisherId, number: p.number, period: p.period, status: 'issued', currency: p.currency, total_minor: p.totalMinor, paid_minor: 0, issued_at: p.issuedAt, due_at: p.dueAt })
+    .insert({
+      invoice_id: p.invoiceId,
+      publisher_id: p.publisherId,
+      number: p.number,
+      period: p.period,
+      status: 'issued',
+      currency: p.currency,
+      total_minor: p.totalMinor,
+      paid_minor: 0,
+      issued_at: p.issuedAt,
+      due_at: p.dueAt,
+    })
     .onConflict('invoice_id')
     .ignore();
 };
 
 /** billing.PaymentRecorded: what has been paid out on the invoice so far, and the dashboard's last payout. */
 export const recordPayout: Handler<typeof PaymentRecorded> = async ({ payload: p }, trx) => {
-  await trx('publisher_invoices').where({ invoice_id: p.invoiceId }).where('paid_minor', '<', p.paidMinor).update({ paid_minor: p.paidMinor });
+  await trx('publisher_invoices')
+    .where({ invoice_id: p.invoiceId })
+    .where('paid_minor', '<', p.paidMinor)
+    .update({ paid_minor: p.paidMinor });
   await lastPaymentAt(trx, p.publisherId, p.invoiceId, p.recordedAt);
 };
 
@@ -106,5 +131,8 @@ export const forgetVoided: Handler<typeof InvoiceVoided> = async ({ payload: p }
 async function lastPaymentAt(trx: Knex.Transaction, publisherId: string, invoiceId: string, paidAt: string): Promise<void> {
   const current = await trx('last_payments').where({ publisher_id: publisherId }).first();
   if (current && current.paid_at >= paidAt) return;
-  await trx('last_payments').insert({ publisher_id: publisherId, invoice_id: invoiceId, paid_at: paidAt }).onConflict('publisher_id').merge();
+  await trx('last_payments')
+    .insert({ publisher_id: publisherId, invoice_id: invoiceId, paid_at: paidAt })
+    .onConflict('publisher_id')
+    .merge();
 }

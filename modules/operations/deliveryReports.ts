@@ -32,7 +32,10 @@ export function makeDeliveryReports({ db, clock }: { db: ModuleDatabase; clock: 
       problems.push(...duplicateProblems(good, at));
 
       return db.writeTransaction(async (trx) => {
-        const publisherOf = await publishersOfAdUnits(trx, good.map(({ row }) => row.adUnitId));
+        const publisherOf = await publishersOfAdUnits(
+          trx,
+          good.map(({ row }) => row.adUnitId),
+        );
         const monthOfRow = new Map<number, string>();
         for (const { index, row } of good) {
           const publisherId = publisherOf.get(row.adUnitId);
@@ -44,20 +47,30 @@ export function makeDeliveryReports({ db, clock }: { db: ModuleDatabase; clock: 
         const closed = await closedAmong(trx, keys);
         const closedRows = [...monthOfRow]
           .filter(([, key]) => closed.has(key))
-          .map(([index, key]) => ({ index, path: `${at(index)}/date`, message: `falls in ${splitMonthKey(key).period}, already invoiced (closed)` }));
+          .map(([index, key]) => ({
+            index,
+            path: `${at(index)}/date`,
+            message: `falls in ${splitMonthKey(key).period}, already invoiced (closed)`,
+          }));
         if (problems.length > 0) throw deliveryRowsInvalid(inRowOrder([...problems, ...closedRows]));
         if (closedRows.length > 0) throw periodClosed(inRowOrder(closedRows));
 
-        await upsertRows(db, trx, good.map(({ row }) => row));
+        await upsertRows(
+          db,
+          trx,
+          good.map(({ row }) => row),
+        );
         const over = new Set(await monthsOverLimit(trx, keys));
         if (over.size > 0) {
           throw deliveryRowsInvalid(
             inRowOrder(
-              [...monthOfRow].filter(([, key]) => over.has(key)).map(([index, key]) => ({
-                index,
-                path: `${at(index)}/revenueMicros`,
-                message: `would take ${splitMonthKey(key).period} of its publisher past ${MAX_MONTH_TOTAL} (revenue or impressions)`,
-              })),
+              [...monthOfRow]
+                .filter(([, key]) => over.has(key))
+                .map(([index, key]) => ({
+                  index,
+                  path: `${at(index)}/revenueMicros`,
+                  message: `would take ${splitMonthKey(key).period} of its publisher past ${MAX_MONTH_TOTAL} (revenue or impressions)`,
+                })),
             ),
           );
         }

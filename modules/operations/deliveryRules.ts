@@ -55,7 +55,8 @@ export function rowProblems(row: unknown, index: number, at: string, now: Date):
   const { date, clicks, impressions } = row as DeliveryRow;
   const problems: RowProblem[] = [];
   const last = lastAcceptedDay(now);
-  if (date < FIRST_DAY || date > last) problems.push({ index, path: `${at}/date`, message: `must be between ${FIRST_DAY} and ${last} (tomorrow, UTC)` });
+  if (date < FIRST_DAY || date > last)
+    problems.push({ index, path: `${at}/date`, message: `must be between ${FIRST_DAY} and ${last} (tomorrow, UTC)` });
   if (clicks > impressions) problems.push({ index, path: `${at}/clicks`, message: 'must not exceed impressions' });
   return problems;
 }

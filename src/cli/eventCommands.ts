@@ -12,7 +12,8 @@ export function eventCommands(session: CliSession): CommandSpec[] {
   /** The outbox databases of the local modules, or of the one named by --module. */
   async function outboxes(module: string | undefined) {
     const local = (await session.localModules()).map((m) => m.name);
-    if (module !== undefined && !local.includes(module)) throw new UsageError(`--module must be one of the modules run here: ${local.join(', ')}`);
+    if (module !== undefined && !local.includes(module))
+      throw new UsageError(`--module must be one of the modules run here: ${local.join(', ')}`);
     const names = module === undefined ? local : [module];
     const opened = await session.databases(names);
     return names.map((name) => [name, opened.get(name)!] as const);
@@ -23,7 +24,8 @@ export function eventCommands(session: CliSession): CommandSpec[] {
     const { brokerUrl, brokerPrefix } = session.config();
     if (brokerUrl === null) throw new CommandFailure('SEAMS_BROKER_URL is not set: events do not go through a broker');
     const consuming = (await session.localModules()).filter((m) => (m.subscriptions ?? []).length > 0).map((m) => m.name);
-    if (module !== undefined && !consuming.includes(module)) throw new UsageError(`--module must be a module with a broker queue here: ${consuming.join(', ')}`);
+    if (module !== undefined && !consuming.includes(module))
+      throw new UsageError(`--module must be a module with a broker queue here: ${consuming.join(', ')}`);
     return { url: brokerUrl, prefix: brokerPrefix, modules: module === undefined ? consuming : [module] };
   }
 
@@ -31,14 +33,25 @@ export function eventCommands(session: CliSession): CommandSpec[] {
     {
       name: 'events list',
       summary: "Each module's pending, in-flight and dead-lettered counts, then the events in one state",
-      options: [MODULE, { name: 'status', value: 'status', description: 'which events to list', choices: ['pending', 'dead', 'in_flight'], default: 'dead' }],
+      options: [
+        MODULE,
+        {
+          name: 'status',
+          value: 'status',
+          description: 'which events to list',
+          choices: ['pending', 'dead', 'in_flight'],
+          default: 'dead',
+        },
+      ],
       async run({ options }, io) {
         for (const [name, db] of await outboxes(options.module)) {
           const counts = await eventCounts(db);
           io.out.write(`${name}: ${counts.pending} pending, ${counts.inFlight} in flight, ${counts.dead} dead\n`);
           for (const e of await listEvents(db, options.status as 'pending' | 'dead' | 'in_flight')) {
-            io.out.write(`  ${e.eventId} ${e.name} → ${e.subscriber} aggregate=${e.aggregateId} attempts=${e.attempts}` +
-              `${e.lastError ? ` error=${JSON.stringify(e.lastError)}` : ''}\n`);
+            io.out.write(
+              `  ${e.eventId} ${e.name} → ${e.subscriber} aggregate=${e.aggregateId} attempts=${e.attempts}` +
+                `${e.lastError ? ` error=${JSON.stringify(e.lastError)}` : ''}\n`,
+            );
           }
         }
         return 0;
@@ -54,8 +67,10 @@ export function eventCommands(session: CliSession): CommandSpec[] {
         const outboxList = await outboxes(options.module);
         if (target !== 'all') {
           const statuses = (await Promise.all(outboxList.map(([, db]) => deliveryStatuses(db, target)))).flat();
-          if (statuses.length === 0) throw new CommandFailure(`no event ${target} in the outbox of ${outboxList.map(([name]) => name).join(', ')}`);
-          if (!statuses.includes('dead')) throw new CommandFailure(`event ${target} is not dead-lettered (${[...new Set(statuses)].join(', ')}): nothing to retry`);
+          if (statuses.length === 0)
+            throw new CommandFailure(`no event ${target} in the outbox of ${outboxList.map(([name]) => name).join(', ')}`);
+          if (!statuses.includes('dead'))
+            throw new CommandFailure(`event ${target} is not dead-lettered (${[...new Set(statuses)].join(', ')}): nothing to retry`);
         }
         let total = 0;
         for (const [, db] of outboxList) total += await retryDead(db, target, new Date());
@@ -94,7 +109,8 @@ export function eventCommands(session: CliSession): CommandSpec[] {
         await withBrokerConnection(url, async (connection) => {
           for (const module of modules) moved += await requeueDeadLetters(connection, prefix, module, target);
         });
-        if (moved === 0 && target !== 'all') throw new CommandFailure(`no dead letter ${target} in ${modules.map((m) => `${prefix}.${m}.dead`).join(', ')}`);
+        if (moved === 0 && target !== 'all')
+          throw new CommandFailure(`no dead letter ${target} in ${modules.map((m) => `${prefix}.${m}.dead`).join(', ')}`);
         io.out.write(`${moved} dead letters moved back to their queues\n`);
         return 0;
       },

@@ -28,11 +28,13 @@ export function moveCommands(session: CliSession): CommandSpec[] {
     const config = session.config();
     const postgres = /^postgres(ql)?:\/\//.test(to);
     if (config.databaseUrl !== null) {
-      if (!postgres) throw new UsageError(`--to must be a postgres:// URL: ${module}'s data is on PostgreSQL (${databaseVariable(config, module)})`);
+      if (!postgres)
+        throw new UsageError(`--to must be a postgres:// URL: ${module}'s data is on PostgreSQL (${databaseVariable(config, module)})`);
       return { source: { kind: 'postgres', url: databaseUrlOf(config, module) }, target: { kind: 'postgres', url: to } };
     }
     if (postgres) throw new UsageError(`--to must be a directory: ${module}'s data is a SQLite file in ${config.dataDir} (SEAMS_DATA_DIR)`);
-    if (to.endsWith('.sqlite')) throw new UsageError(`--to is the directory of ${module}'s new file (${module}.sqlite in it), not the file`);
+    if (to.endsWith('.sqlite'))
+      throw new UsageError(`--to is the directory of ${module}'s new file (${module}.sqlite in it), not the file`);
     const file = (dir: string) => path.join(path.resolve(dir), `${module}.sqlite`);
     return { source: { kind: 'sqlite', file: file(config.dataDir) }, target: { kind: 'sqlite', file: file(to) } };
   }
@@ -48,9 +50,11 @@ export function moveCommands(session: CliSession): CommandSpec[] {
         const { source, target } = await stores(module, options.to!);
         const comparisons = await refusalsExpected(
           moveModule(module, source, target, (step) =>
-            io.err.write(step === 'copying'
-              ? `copying ${module} from ${shown(source)} to ${shown(target)} (one consistent snapshot)\n`
-              : 'comparing row counts and checksums of every table\n'),
+            io.err.write(
+              step === 'copying'
+                ? `copying ${module} from ${shown(source)} to ${shown(target)} (one consistent snapshot)\n`
+                : 'comparing row counts and checksums of every table\n',
+            ),
           ),
         );
         report(io, module, comparisons);
@@ -88,7 +92,11 @@ const shown = (store: Store) => (store.kind === 'postgres' ? withoutPassword(sto
 function report(io: CommandIO, module: string, comparisons: Comparison[]): void {
   const state = (f: Fingerprint | null) => (f === null ? 'absent' : f.rows === null ? f.checksum : `${f.rows} rows, md5 ${f.checksum}`);
   for (const c of comparisons) {
-    io.out.write(c.equal ? `equal    ${c.name}: ${state(c.source)}\n` : `DIFFERS  ${c.name}: ${state(c.source)} at the source, ${state(c.copy)} in the copy\n`);
+    io.out.write(
+      c.equal
+        ? `equal    ${c.name}: ${state(c.source)}\n`
+        : `DIFFERS  ${c.name}: ${state(c.source)} at the source, ${state(c.copy)} in the copy\n`,
+    );
   }
   const differing = comparisons.filter((c) => !c.equal).length;
   if (differing > 0) {
@@ -100,7 +108,9 @@ function report(io: CommandIO, module: string, comparisons: Comparison[]): void 
 }
 
 function setting(module: string, target: Store): string {
-  return target.kind === 'postgres' ? `DATABASE_URL_${module.toUpperCase()}=${withoutPassword(target.url)}` : `SEAMS_DATA_DIR=${path.dirname(target.file)}`;
+  return target.kind === 'postgres'
+    ? `DATABASE_URL_${module.toUpperCase()}=${withoutPassword(target.url)}`
+    : `SEAMS_DATA_DIR=${path.dirname(target.file)}`;
 }
 
 function nextSteps(module: string, to: string, target: Store): string {

@@ -32,8 +32,10 @@ export function platformCommands(session: CliSession): CommandSpec[] {
       async run({ options }, io) {
         const role = options.role as Role;
         const publisherId = options.publisher ?? null;
-        if (role === 'publisher' && publisherId === null) throw new UsageError('--role publisher needs --publisher <id>, the publisher the token is bound to');
-        if (role !== 'publisher' && publisherId !== null) throw new UsageError(`--publisher binds publisher tokens only; leave it out for --role ${role}`);
+        if (role === 'publisher' && publisherId === null)
+          throw new UsageError('--role publisher needs --publisher <id>, the publisher the token is bound to');
+        if (role !== 'publisher' && publisherId !== null)
+          throw new UsageError(`--publisher binds publisher tokens only; leave it out for --role ${role}`);
         const platform = (await session.databases(['platform'])).get('platform')!;
         // Publisher tokens name a publisher: the module that keeps publishers (local or remote) says whether it exists, and its status.
         const keeper = publisherId === null ? null : publisherKeeper(await session.modules());
@@ -49,7 +51,8 @@ export function platformCommands(session: CliSession): CommandSpec[] {
           ...(directory && { publisherStatus: directory.status }),
         });
         const token = await tokens.create({ role, publisherId, name: options.name ?? null }).catch((error: unknown) => {
-          if (error instanceof DomainError && error.code === 'AUTH.PUBLISHER_UNKNOWN') throw new CommandFailure(`--publisher ${publisherId}: no such publisher`);
+          if (error instanceof DomainError && error.code === 'AUTH.PUBLISHER_UNKNOWN')
+            throw new CommandFailure(`--publisher ${publisherId}: no such publisher`);
           throw error;
         });
         io.err.write(`created ${token.role} token ${token.id}; the secret is shown only now:\n`);
@@ -62,10 +65,12 @@ export function platformCommands(session: CliSession): CommandSpec[] {
       summary: "PostgreSQL: give each module's role a login on its database's server; prints the DATABASE_URL_<NAME> lines to configure",
       async run(_input, io) {
         const config = session.config();
-        if (config.databaseUrl === null) throw new CommandFailure('db roles needs DATABASE_URL (PostgreSQL): on SQLite each module has its own file already');
+        if (config.databaseUrl === null)
+          throw new CommandFailure('db roles needs DATABASE_URL (PostgreSQL): on SQLite each module has its own file already');
         const local = await session.localModules();
         const { lines, ownLogins } = await grantLogins(config, ['platform', ...local.map((m) => m.name)]);
-        for (const name of ownLogins) io.err.write(`${name} connects as its own role already (DATABASE_URL_${name.toUpperCase()}): left as it is\n`);
+        for (const name of ownLogins)
+          io.err.write(`${name} connects as its own role already (DATABASE_URL_${name.toUpperCase()}): left as it is\n`);
         if (lines.length === 0) return 0;
         io.err.write('each module connects as its own role with these settings (the passwords are shown only now):\n');
         io.out.write(`${lines.join('\n')}\n`);

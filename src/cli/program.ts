@@ -65,7 +65,12 @@ function declare(program: Command, spec: CommandSpec, section: string): Command 
     const last = i === words.length - 1;
     const existing = parent.commands.find((c) => c.name() === word);
     if (existing && last) throw new Error(`two commands are named "${spec.name}"`);
-    parent = existing ?? parent.command(word).helpGroup(section).showHelpAfterError(`(${PROGRAM} ${path} --help ${last ? 'shows its usage' : 'lists its commands'})`);
+    parent =
+      existing ??
+      parent
+        .command(word)
+        .helpGroup(section)
+        .showHelpAfterError(`(${PROGRAM} ${path} --help ${last ? 'shows its usage' : 'lists its commands'})`);
   }
   const leaf = parent.description(spec.summary);
   for (const a of spec.arguments ?? []) {

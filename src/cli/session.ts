@@ -90,7 +90,8 @@ export function openSession({ io, loadModules }: SessionOptions) {
       if (existing) return existing;
       const plan = await session.topology();
       const wanted = plan.local.find((m) => m.name === module);
-      if (!wanted) throw new CommandFailure(`module ${module} does not run in this process (SEAMS_MODULES=${session.config().modules?.join(',')})`);
+      if (!wanted)
+        throw new CommandFailure(`module ${module} does not run in this process (SEAMS_MODULES=${session.config().modules?.join(',')})`);
       const needed = calledModules(wanted, plan.local);
       const opened = await session.databases(needed.map((m) => m.name));
       const [{ composeModules }, { platformCradles }, { readModuleSettings }] = await Promise.all([

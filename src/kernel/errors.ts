@@ -51,8 +51,7 @@ export class DomainError extends Error {
 
 export const notFound = (code: string, message: string) => new DomainError(code, 'not_found', message);
 export const conflict = (code: string, message: string) => new DomainError(code, 'conflict', message);
-export const invalid = (code: string, message: string, errors?: FieldError[]) =>
-  new DomainError(code, 'validation', message, errors);
+export const invalid = (code: string, message: string, errors?: FieldError[]) => new DomainError(code, 'validation', message, errors);
 export const staleVersion = (code: string, message: string) => new DomainError(code, 'precondition_failed', message);
 
 /** A unique-constraint violation from PostgreSQL or SQLite, raw or wrapped by Objection. */
@@ -60,5 +59,7 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { name?: string; code?: string; nativeError?: { code?: string } } | null;
   if (!e) return false;
   const code = e.nativeError?.code ?? e.code;
-  return e.name === 'UniqueViolationError' || code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    e.name === 'UniqueViolationError' || code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

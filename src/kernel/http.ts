@@ -85,7 +85,11 @@ export function expectedVersion(request: { header(name: string): string | undefi
   const value = request.header('if-match')?.trim();
   if (value === undefined || value === '*') return undefined;
   if (value.startsWith('W/')) {
-    throw new DomainError('IF_MATCH_WEAK', 'precondition_failed', 'If-Match compares strong ETags only: send the ETag as issued, e.g. "3", without W/');
+    throw new DomainError(
+      'IF_MATCH_WEAK',
+      'precondition_failed',
+      'If-Match compares strong ETags only: send the ETag as issued, e.g. "3", without W/',
+    );
   }
   const match = /^"(\d{1,15})"$/.exec(value);
   if (!match) throw new DomainError('IF_MATCH_INVALID', 'precondition_failed', 'If-Match must be an ETag this API issued, e.g. "3"');

@@ -4,7 +4,9 @@ import { Type, type TSchema } from './schema.ts';
 
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1–100, decimal digits)' }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'From the previous page\'s nextCursor' })),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: "From the previous page's nextCursor" }),
+  ),
 };
 
 export const Page = <T extends TSchema>(item: T) =>
@@ -41,7 +43,9 @@ export function decodeCursor(cursor: string | undefined, arity: number): string[
   } catch {
     // not base64url JSON: refused below
   }
-  throw invalid('CURSOR_INVALID', 'cursor is not one this API issued', [{ path: '/query/cursor', message: 'is not a cursor this API issued' }]);
+  throw invalid('CURSOR_INVALID', 'cursor is not one this API issued', [
+    { path: '/query/cursor', message: 'is not a cursor this API issued' },
+  ]);
 }
 
 /** Given limit + 1 rows fetched in order, the page and the cursor for the next one. */

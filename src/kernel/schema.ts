@@ -119,7 +119,11 @@ function toFieldError(error: ErrorObject, at: string): FieldError {
 export const Day = Type.String({ format: 'day', description: 'UTC day, YYYY-MM-DD', examples: ['2026-03-01'] });
 export const Month = Type.String({ format: 'month', description: 'UTC month, YYYY-MM', examples: ['2026-03'] });
 export const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp' });
-export const Email = Type.String({ format: 'email', maxLength: 254, description: 'An e-mail address: no spaces, control or bidirectional characters' });
+export const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'An e-mail address: no spaces, control or bidirectional characters',
+});
 /** A string that is one of the given values (`{ enum: [...] }` in JSON Schema). */
 export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });

@@ -18,7 +18,17 @@ const DIGEST_MAX_ITEMS = 20;
 
 export type Alerter = ReturnType<typeof makeAlerter>;
 
-export function makeAlerter({ smtpUrl, to, log, windowMs = DIGEST_WINDOW_MS }: { smtpUrl: string; to: string; log: Logger; windowMs?: number }) {
+export function makeAlerter({
+  smtpUrl,
+  to,
+  log,
+  windowMs = DIGEST_WINDOW_MS,
+}: {
+  smtpUrl: string;
+  to: string;
+  log: Logger;
+  windowMs?: number;
+}) {
   const transport = nodemailer.createTransport(smtpUrl);
   let pending: ErrorReport[] = [];
   let suppressed = 0;

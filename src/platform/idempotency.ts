@@ -79,7 +79,9 @@ export function makeIdempotency({ knex, clock }: { knex: Knex; clock: Clock }) {
       if (!KEY.test(request.key)) {
         throw new DomainError('IDEMPOTENCY.KEY_INVALID', 'bad_request', 'Idempotency-Key must be 1–255 printable ASCII characters');
       }
-      const hash = createHash('sha256').update(`${request.method} ${request.path}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+      const hash = createHash('sha256')
+        .update(`${request.method} ${request.path}\n${JSON.stringify(request.body ?? null)}`)
+        .digest('hex');
       const replay = await claim(request, hash);
       if (replay) return { ...replay, replayed: true };
       const where = { caller: request.caller, key: request.key };
@@ -88,16 +90,22 @@ export function makeIdempotency({ knex, clock }: { knex: Knex; clock: Clock }) {
         reply = await execute();
       } catch (error) {
         // Nothing happened that a retry could duplicate: free the key.
-        await knex('idempotency_keys').where({ ...where, state: 'in_flight' }).delete();
+        await knex('idempotency_keys')
+          .where({ ...where, state: 'in_flight' })
+          .delete();
         throw error;
       }
       const stored: Reply = { status: reply.status ?? 200, body: reply.body, ...(reply.headers && { headers: reply.headers }) };
-      await knex('idempotency_keys').where(where).update({ state: 'done', status: stored.status, response: JSON.stringify(stored) });
+      await knex('idempotency_keys')
+        .where(where)
+        .update({ state: 'done', status: stored.status, response: JSON.stringify(stored) });
       return reply;
     },
 
     async prune(): Promise<number> {
-      return knex('idempotency_keys').where('created_at', '<', iso(clock.now().getTime() - KEY_RETENTION_MS)).delete();
+      return knex('idempotency_keys')
+        .where('created_at', '<', iso(clock.now().getTime() - KEY_RETENTION_MS))
+        .delete();
     },
   };
 }

@@ -19,7 +19,10 @@ class FolderSource implements Knex.MigrationSource<string> {
 
   async getMigrations(): Promise<string[]> {
     if (!fs.existsSync(this.folder)) return [];
-    return fs.readdirSync(this.folder).filter((file) => MIGRATION_FILE.test(file)).sort();
+    return fs
+      .readdirSync(this.folder)
+      .filter((file) => MIGRATION_FILE.test(file))
+      .sort();
   }
 
   // The file name, as the knex CLI records it, so `knex migrate:status` agrees (see knexfile.ts).

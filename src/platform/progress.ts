@@ -36,7 +36,12 @@ export function makeProgress(
     const seconds = Math.max((now() - started) / 1000, 0.001);
     const rate = done / seconds;
     const eta = total !== undefined && rate > 0 ? duration((total - done) / rate) : '?';
-    const counts = total !== undefined ? (unit === 'bytes' ? `${megabytes(done)} of ${megabytes(total)}` : `${number(done)}/${number(total)} ${unit}`) : amount(done);
+    const counts =
+      total !== undefined
+        ? unit === 'bytes'
+          ? `${megabytes(done)} of ${megabytes(total)}`
+          : `${number(done)}/${number(total)} ${unit}`
+        : amount(done);
     const percent = total ? Math.min(100, Math.floor((done / total) * 100)) : null;
     const bar = tty && percent !== null ? `[${'#'.repeat(percent / 5).padEnd(20, '-')}] ${String(percent).padStart(3)}% ` : '';
     return `${label} ${bar}${counts}, ${detail ?? `${amount(rate)}/s`}, ETA ${eta}`;

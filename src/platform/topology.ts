@@ -34,14 +34,17 @@ export function planTopology(all: ModuleDefinition[], config: Config, platformSu
   const problems: string[] = [];
   const known = new Set(all.map((m) => m.name));
   const wanted = config.modules ?? all.map((m) => m.name);
-  for (const name of wanted) if (!known.has(name)) problems.push(`SEAMS_MODULES names unknown module "${name}" (known: ${[...known].join(', ')})`);
+  for (const name of wanted)
+    if (!known.has(name)) problems.push(`SEAMS_MODULES names unknown module "${name}" (known: ${[...known].join(', ')})`);
   for (const name of Object.keys(config.remotes)) {
     if (!known.has(name)) problems.push(`SEAMS_REMOTE_${name.toUpperCase()} names an unknown module`);
-    else if (wanted.includes(name)) problems.push(`module "${name}" is both local (SEAMS_MODULES) and remote (SEAMS_REMOTE_${name.toUpperCase()})`);
+    else if (wanted.includes(name))
+      problems.push(`module "${name}" is both local (SEAMS_MODULES) and remote (SEAMS_REMOTE_${name.toUpperCase()})`);
   }
   // A misspelt module database would leave the module writing to DATABASE_URL, unseen.
   for (const name of Object.keys(config.moduleDatabaseUrls)) {
-    if (!known.has(name) && name !== 'platform') problems.push(`DATABASE_URL_${name.toUpperCase()} names an unknown module (known: ${[...known].join(', ')}, platform)`);
+    if (!known.has(name) && name !== 'platform')
+      problems.push(`DATABASE_URL_${name.toUpperCase()} names an unknown module (known: ${[...known].join(', ')}, platform)`);
   }
   if (Object.keys(config.remotes).length > 0 && config.serviceToken === null) {
     problems.push('SEAMS_SERVICE_TOKEN is required to call remote modules (set the same value in every process)');
@@ -107,7 +110,8 @@ function peerProblems(all: ModuleDefinition[], config: Config, where: (name: str
     problems.push('SEAMS_SERVICE_TOKEN is required to reach SEAMS_PEERS (set the same value in every process)');
   }
   for (const url of peersOf(config)) {
-    if (peerKey(url).length > MAX_PEER_KEY_LENGTH) problems.push(`${url} is too long for a peer's base URL (at most ${MAX_PEER_KEY_LENGTH - 5} characters, dots counting 3)`);
+    if (peerKey(url).length > MAX_PEER_KEY_LENGTH)
+      problems.push(`${url} is too long for a peer's base URL (at most ${MAX_PEER_KEY_LENGTH - 5} characters, dots counting 3)`);
   }
   return problems;
 }

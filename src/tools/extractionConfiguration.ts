@@ -36,11 +36,17 @@ export function extractionConfiguration(module: ModuleDefinition, all: ModuleDef
     setting: 'SEAMS_PEERS=<base URLs of the other processes, comma-separated>',
     note: 'the processes no SEAMS_REMOTE_* names: a token created or revoked on any process reaches every one',
   };
-  const broker: Setting = { setting: 'SEAMS_BROKER_URL=<amqp(s) URL of RabbitMQ>', note: 'optional, the same in every process: events wait in its queues' };
+  const broker: Setting = {
+    setting: 'SEAMS_BROKER_URL=<amqp(s) URL of RabbitMQ>',
+    note: 'optional, the same in every process: events wait in its queues',
+  };
   return {
     service: [
       { setting: `SEAMS_MODULES=${name}` },
-      { setting: `DATABASE_URL=<this service's own PostgreSQL database>`, note: `its platform store, and the data of ${name} unless DATABASE_URL_${upper} is set` },
+      {
+        setting: `DATABASE_URL=<this service's own PostgreSQL database>`,
+        note: `its platform store, and the data of ${name} unless DATABASE_URL_${upper} is set`,
+      },
       {
         setting: `DATABASE_URL_${upper}=<the database of ${name}>`,
         note: `as printed by \`npm run cli -- modules move ${name} --to <url>\`, which copies its schema there`,
@@ -56,7 +62,10 @@ export function extractionConfiguration(module: ModuleDefinition, all: ModuleDef
     ],
     rest: [
       { setting: `SEAMS_MODULES=${others.map((m) => m.name).join(',')}` },
-      { setting: 'DATABASE_URL=<their own database>', note: `or SEAMS_DATA_DIR=<their own directory> on SQLite; nothing shared with the ${name} service` },
+      {
+        setting: 'DATABASE_URL=<their own database>',
+        note: `or SEAMS_DATA_DIR=<their own directory> on SQLite; nothing shared with the ${name} service`,
+      },
       { setting: 'SEAMS_SERVICE_TOKEN=<the same secret>' },
       ...remotes(others, [module], () => `base URL of the ${name} service`),
       peers,

@@ -8,16 +8,17 @@ const settings = (list: ExtractionReport['configuration']['service']) =>
   list.map((s) => `- \`${s.setting}\`${s.note ? `: ${s.note}` : ''}`).join('\n');
 
 export function renderReport(r: ExtractionReport): string {
-  const hops = r.hops === null
-    ? '_No measurements: run `npm test` (the end-to-end suite records facade calls per endpoint), then this report again._'
-    : table(
-        ['endpoint', 'facade methods called across the edge', 'network hops per request after extraction (most seen)'],
-        r.hops.map((h) => [
-          `\`${h.endpoint}\``,
-          h.facadeMethods.map((m) => `\`${m}()\``).join(', '),
-          h.hopsPerRequest === null ? 'off the request path' : String(h.hopsPerRequest),
-        ]),
-      );
+  const hops =
+    r.hops === null
+      ? '_No measurements: run `npm test` (the end-to-end suite records facade calls per endpoint), then this report again._'
+      : table(
+          ['endpoint', 'facade methods called across the edge', 'network hops per request after extraction (most seen)'],
+          r.hops.map((h) => [
+            `\`${h.endpoint}\``,
+            h.facadeMethods.map((m) => `\`${m}()\``).join(', '),
+            h.hopsPerRequest === null ? 'off the request path' : String(h.hopsPerRequest),
+          ]),
+        );
   return [
     `# Extracting \`${r.module}\``,
     '',
@@ -27,17 +28,39 @@ export function renderReport(r: ExtractionReport): string {
     '',
     '## Contract surface',
     '',
-    table(['facade method', 'what', 'retried over HTTP'], r.contract.methods.map((m) => [`\`${m.name}()\``, m.description, m.idempotent ? 'yes (idempotent)' : 'no'])),
+    table(
+      ['facade method', 'what', 'retried over HTTP'],
+      r.contract.methods.map((m) => [`\`${m.name}()\``, m.description, m.idempotent ? 'yes (idempotent)' : 'no']),
+    ),
     '',
-    table(['event published', 'version', 'what', 'handled by'], r.contract.eventsPublished.map((e) => [`\`${e.name}\``, String(e.version), e.description, r.subscribers.filter((s) => s.event === e.name).map((s) => `\`${s.handler}\``).join(', ') || '—'])),
+    table(
+      ['event published', 'version', 'what', 'handled by'],
+      r.contract.eventsPublished.map((e) => [
+        `\`${e.name}\``,
+        String(e.version),
+        e.description,
+        r.subscribers
+          .filter((s) => s.event === e.name)
+          .map((s) => `\`${s.handler}\``)
+          .join(', ') || '—',
+      ]),
+    ),
     '',
-    table(['event consumed', 'handler'], r.contract.eventsConsumed.map((e) => [`\`${e.event}\``, `\`${e.handler}\``])),
+    table(
+      ['event consumed', 'handler'],
+      r.contract.eventsConsumed.map((e) => [`\`${e.event}\``, `\`${e.handler}\``]),
+    ),
     '',
     `Uses the facades of: ${r.uses.join(', ') || 'none'}. Its facade is used by: ${r.usedBy.join(', ') || 'none'}.`,
     '',
     '## Who calls its facade, from where',
     '',
-    r.callers.length === 0 ? '_No other module calls it._' : table(['method', 'call site'], r.callers.map((c) => [`\`${c.method}()\``, `\`${c.file}:${c.line}\``])),
+    r.callers.length === 0
+      ? '_No other module calls it._'
+      : table(
+          ['method', 'call site'],
+          r.callers.map((c) => [`\`${c.method}()\``, `\`${c.file}:${c.line}\``]),
+        ),
     '',
     '## Tables it owns',
     '',

@@ -27,7 +27,9 @@ function measuredHops(root: string, module: string, owner: Map<string, string>) 
   if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return null;
   const totals = new Map<string, { methods: Set<string>; most: number | null }>();
   for (const file of fs.readdirSync(dir)) {
-    for (const [route, { methods, mostPerRequest }] of Object.entries(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Measured)) {
+    for (const [route, { methods, mostPerRequest }] of Object.entries(
+      JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Measured,
+    )) {
       const entry = totals.get(route) ?? { methods: new Set<string>(), most: null };
       for (const method of methods) entry.methods.add(method);
       if (mostPerRequest !== null) entry.most = Math.max(entry.most ?? 0, mostPerRequest);
@@ -53,10 +55,17 @@ async function inspect(module: string) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seams-extraction-'));
   try {
     const app = await createApp(loadConfig({ SEAMS_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
-    const owner = new Map(app.modules.flatMap((m) => m.routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, m.definition.name] as const)));
-    const rows: { name: string }[] = await app.databases.get(module)!.knex.raw(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`);
+    const owner = new Map(
+      app.modules.flatMap((m) => m.routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, m.definition.name] as const)),
+    );
+    const rows: { name: string }[] = await app.databases
+      .get(module)!
+      .knex.raw(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`);
     await app.close();
-    return { owner, tables: rows.map((r) => r.name).filter((n) => !n.startsWith('sqlite_') && !n.startsWith('knex_') && !n.startsWith('seams_')) };
+    return {
+      owner,
+      tables: rows.map((r) => r.name).filter((n) => !n.startsWith('sqlite_') && !n.startsWith('knex_') && !n.startsWith('seams_')),
+    };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -71,7 +80,9 @@ export async function extractionReport(root: string, module: string) {
   const uses = (definition.uses ?? []).map((c) => c.module);
   const usedBy = modules.filter((m) => (m.uses ?? []).some((c) => c.module === module)).map((m) => m.name);
   const subscribers = modules.flatMap((m) =>
-    (m.subscriptions ?? []).filter((s) => events.some((e) => e.name === s.event.name)).map((s) => ({ event: s.event.name, handler: `${m.name}.${s.handler}` })),
+    (m.subscriptions ?? [])
+      .filter((s) => events.some((e) => e.name === s.event.name))
+      .map((s) => ({ event: s.event.name, handler: `${m.name}.${s.handler}` })),
   );
   const violations = readBaseline(path.join(root, BASELINE_FILE))
     .filter((v) => v.from.startsWith(`modules/${module}/`) || v.to.startsWith(`modules/${module}/`))
@@ -83,13 +94,20 @@ export async function extractionReport(root: string, module: string) {
   ];
   return {
     module,
-    verdict: blockers.length === 0
-      ? `READY to extract: ${module} is reached only through its contract and events, owns its tables alone and shares no store. ` +
-        `Move its data with \`${moveCommand(module)}\` (its schema to its own PostgreSQL database; a directory on SQLite), ` +
-        'then run it with the configuration below and route its endpoints to it (README, "Extracting a module").'
-      : `NOT READY: ${blockers.join('; ')}.`,
+    verdict:
+      blockers.length === 0
+        ? `READY to extract: ${module} is reached only through its contract and events, owns its tables alone and shares no store. ` +
+          `Move its data with \`${moveCommand(module)}\` (its schema to its own PostgreSQL database; a directory on SQLite), ` +
+          'then run it with the configuration below and route its endpoints to it (README, "Extracting a module").'
+        : `NOT READY: ${blockers.join('; ')}.`,
     contract: {
-      methods: Object.entries(methods).map(([name, spec]) => ({ name, description: spec.description, idempotent: spec.idempotent, input: spec.input, output: spec.output })),
+      methods: Object.entries(methods).map(([name, spec]) => ({
+        name,
+        description: spec.description,
+        idempotent: spec.idempotent,
+        input: spec.input,
+        output: spec.output,
+      })),
       eventsPublished: events.map((e) => ({ name: e.name, version: e.version, description: e.description, payload: e.payload })),
       eventsConsumed: (definition.subscriptions ?? []).map((s) => ({ event: s.event.name, handler: `${module}.${s.handler}` })),
     },

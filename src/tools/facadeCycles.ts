@@ -27,7 +27,10 @@ function readUses(base: string, index: string, resolvedImports: Map<string, stri
   const used: string[] = [];
   const unreadable: string[] = [];
   const visit = (node: ts.Node): void => {
-    const definition = ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'defineModule' ? node.arguments[0] : undefined;
+    const definition =
+      ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'defineModule'
+        ? node.arguments[0]
+        : undefined;
     if (definition && ts.isObjectLiteralExpression(definition)) {
       for (const property of definition.properties) {
         if (property.name?.getText() !== 'uses') continue;

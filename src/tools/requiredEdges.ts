@@ -42,7 +42,10 @@ function resolveTarget(base: string, from: string, specifier: string, packages: 
     if (!found) return { resolved: specifier, couldNotResolve: true, dependencyTypes: ['local'] };
     return { resolved: relative(base, found).split(sep).join('/'), couldNotResolve: false, dependencyTypes: ['local'] };
   }
-  const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const name = specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
   if (specifier.startsWith('node:') || builtinModules.includes(name)) {
     return { resolved: specifier, couldNotResolve: false, dependencyTypes: ['core'] };
   }
@@ -88,5 +91,10 @@ export function checkRequiredEdge(
   const regular = rules.filter((rule): rule is IRegularForbiddenRuleType => 'to' in rule && !('reachable' in rule.to));
   return regular
     .filter((rule) => breaks(rule, from, target))
-    .map((rule) => ({ type: 'dependency', from, to: target.resolved, rule: { name: rule.name ?? '', severity: rule.severity ?? 'error' } }));
+    .map((rule) => ({
+      type: 'dependency',
+      from,
+      to: target.resolved,
+      rule: { name: rule.name ?? '', severity: rule.severity ?? 'error' },
+    }));
 }

@@ -40,10 +40,19 @@ export function renderRolesTable(routes: { module: string; route: RouteSpec }[])
     if (!(route.roles as string[]).includes(role)) return '—';
     return role === 'publisher' ? 'its own' : '✓';
   };
-  const rows = routes.map(({ module, route }) =>
-    `| ${module === 'platform' ? 'tokens' : module} | \`${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}\` | ${route.summary.replace(/\|/g, '\\|')} | ${ROLES.map((role) => cell(route, role)).join(' | ')} |`,
+  const rows = routes.map(
+    ({ module, route }) =>
+      `| ${module === 'platform' ? 'tokens' : module} | \`${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}\` | ${route.summary.replace(/\|/g, '\\|')} | ${ROLES.map((role) => cell(route, role)).join(' | ')} |`,
   );
-  return [START, '', `| module | route | what | ${ROLES.join(' | ')} |`, `| --- | --- | --- | ${ROLES.map(() => ':---:').join(' | ')} |`, ...rows, '', END].join('\n');
+  return [
+    START,
+    '',
+    `| module | route | what | ${ROLES.join(' | ')} |`,
+    `| --- | --- | --- | ${ROLES.map(() => ':---:').join(' | ')} |`,
+    ...rows,
+    '',
+    END,
+  ].join('\n');
 }
 
 /** The README with its table replaced (it must hold the markers once). */

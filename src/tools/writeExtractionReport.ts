@@ -38,12 +38,17 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--check')) {
     if (report.hops === null) console.error(`${unmeasured}; the committed report cannot be checked without them`);
     const stale = Object.entries(files).filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text);
-    for (const [file] of stale) console.error(`${path.relative(root, file)} is stale: run \`npm run extraction:report -- ${module}\` after \`npm test\` and commit it`);
+    for (const [file] of stale)
+      console.error(
+        `${path.relative(root, file)} is stale: run \`npm run extraction:report -- ${module}\` after \`npm test\` and commit it`,
+      );
     return stale.length === 0 ? 0 : 1;
   }
   if (report.hops === null && !out) {
-    console.error(`extraction report for ${module} not written: ${unmeasured}.\n` +
-      `docs/extraction/${module}.md is left as it is. To see the report without measurements: npm run extraction:report -- ${module} --out <dir>`);
+    console.error(
+      `extraction report for ${module} not written: ${unmeasured}.\n` +
+        `docs/extraction/${module}.md is left as it is. To see the report without measurements: npm run extraction:report -- ${module} --out <dir>`,
+    );
     return 1;
   }
   for (const [file, text] of Object.entries(files)) {

@@ -9,15 +9,27 @@ for (const dialect of dialects) {
     const { api, finance, stub } = billing;
     const id = await billing.publisher('Acme', { contactEmail: 'ops@acme.example' });
     const account = async () => (await api.get(`/v1/billing-accounts/${id}`, finance)).body;
-    const atVersion = (version: number) => waitUntil(async () => ((await account()).version === version ? account() : null), 10_000, `version ${version}`);
+    const atVersion = (version: number) =>
+      waitUntil(async () => ((await account()).version === version ? account() : null), 10_000, `version ${version}`);
 
     await stub.update(id, { name: 'Acme Studios' });
     t.like(await atVersion(2), { legalName: 'Acme Studios', billingEmail: 'ops@acme.example', overriddenFields: [] });
 
-    const patched = await billing.patch(`/v1/billing-accounts/${id}`, { legalName: 'Acme Studios Oy', taxId: 'FI12345678', paymentTermsDays: 45 }, finance, { 'if-match': '"2"' });
+    const patched = await billing.patch(
+      `/v1/billing-accounts/${id}`,
+      { legalName: 'Acme Studios Oy', taxId: 'FI12345678', paymentTermsDays: 45 },
+      finance,
+      { 'if-match': '"2"' },
+    );
     t.is(patched.status, 200);
     t.is(patched.headers.get('etag'), '"3"');
-    t.like(patched.body, { legalName: 'Acme Studios Oy', taxId: 'FI12345678', paymentTermsDays: 45, overriddenFields: ['legalName'], version: 3 });
+    t.like(patched.body, {
+      legalName: 'Acme Studios Oy',
+      taxId: 'FI12345678',
+      paymentTermsDays: 45,
+      overriddenFields: ['legalName'],
+      version: 3,
+    });
 
     // The name is finance's now; the email still follows Operations.
     await stub.update(id, { name: 'Acme Renamed', contactEmail: 'billing@acme.example' });
@@ -77,7 +89,12 @@ for (const dialect of dialects) {
     const cli = captureIO();
     t.is(await sync.run({ args: {}, options: {} }, cli.io), 0);
     t.is(cli.out(), '1\n');
-    t.like((await billing.api.get(`/v1/billing-accounts/${lost}`, billing.finance)).body, { legalName: 'publisher 1', currency: 'USD', paymentTermsDays: 30, version: 1 });
+    t.like((await billing.api.get(`/v1/billing-accounts/${lost}`, billing.finance)).body, {
+      legalName: 'publisher 1',
+      currency: 'USD',
+      paymentTermsDays: 30,
+      version: 1,
+    });
     t.like((await billing.api.get(`/v1/billing-accounts/${kept}`, billing.finance)).body, { legalName: 'Kept Oy', version: 2 });
     t.is(await sync.run({ args: {}, options: {} }, captureIO().io), 0);
   });

@@ -33,7 +33,10 @@ export function heldWorkModules(run: Partial<InvoiceRunOptions> = {}) {
  * only for a publisher Operations knows): fixed ids, sorted after every generated one.
  */
 export function latePublishers(count: number) {
-  return Array.from({ length: count }, (_, i) => ({ id: `pub_7${'Z'.repeat(23)}${String(i).padStart(2, '0')}`, name: `late publisher ${i}` }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: `pub_7${'Z'.repeat(23)}${String(i).padStart(2, '0')}`,
+    name: `late publisher ${i}`,
+  }));
 }
 
 /** Opens `count` billing accounts through the stub's PublisherRegistered events; their publisher ids. */
@@ -51,7 +54,11 @@ export async function seedAccounts(config: Config, count: number): Promise<strin
   }
 }
 
-export async function bootBilling(t: ExecutionContext, dialect: Dialect, options: { run?: Parameters<typeof createBillingModule>[0]; clock?: Clock; env?: NodeJS.ProcessEnv } = {}) {
+export async function bootBilling(
+  t: ExecutionContext,
+  dialect: Dialect,
+  options: { run?: Parameters<typeof createBillingModule>[0]; clock?: Clock; env?: NodeJS.ProcessEnv } = {},
+) {
   const api = await boot(t, dialect, {
     modules: [operationsStubModule, createBillingModule({ pollMs: 50, retryDelaysMs: [10], ...options.run })],
     dispatcher: { options: { idlePollMs: 50 } },
@@ -88,7 +95,11 @@ export async function bootBilling(t: ExecutionContext, dialect: Dialect, options
         stub.setEarnings(PERIOD, id, [{ appId: `app_${i}`, name: `Game ${i}`, impressions: 1_000, grossMicros }]);
         ids.push(id);
       }
-      await waitUntil(async () => (await db('billing_accounts').whereIn('publisher_id', ids)).length === count, 20_000, `${count} accounts`);
+      await waitUntil(
+        async () => (await db('billing_accounts').whereIn('publisher_id', ids)).length === count,
+        20_000,
+        `${count} accounts`,
+      );
       return ids;
     },
 
@@ -103,10 +114,14 @@ export async function bootBilling(t: ExecutionContext, dialect: Dialect, options
     async run(period = PERIOD) {
       const queued = await api.post('/v1/invoice-runs', { period }, finance);
       if (queued.status !== 202) throw new Error(`run not queued: ${queued.status} ${queued.text}`);
-      return waitUntil(async () => {
-        const run = (await api.get(`/v1/invoice-runs/${queued.body.id}`, finance)).body;
-        return run.status === 'succeeded' || run.status === 'failed' ? run : null;
-      }, 20_000, `run ${queued.body.id}`);
+      return waitUntil(
+        async () => {
+          const run = (await api.get(`/v1/invoice-runs/${queued.body.id}`, finance)).body;
+          return run.status === 'succeeded' || run.status === 'failed' ? run : null;
+        },
+        20_000,
+        `run ${queued.body.id}`,
+      );
     },
 
     async invoicesOf(publisherId: string, status?: string) {
@@ -147,7 +162,11 @@ export function captureIO() {
     io: {
       out: sink((s) => (out += s)),
       err: sink(() => undefined),
-      progress: () => ({ update: (done: number, total?: number) => void updates.push([done, total]), finish: () => undefined, clear: () => undefined }),
+      progress: () => ({
+        update: (done: number, total?: number) => void updates.push([done, total]),
+        finish: () => undefined,
+        clear: () => undefined,
+      }),
     },
     out: () => out,
     updates,

@@ -35,10 +35,14 @@ for (const dialect of dialects) {
     // Its lease would lapse within seconds (test/billing/recoveryTime.test.ts measures it); let it lapse now.
     await db('invoice_runs').update({ lease_until: '2000-01-01T00:00:00.000Z' });
     app.start();
-    const run = await waitUntil(async () => {
-      const row = await db('invoice_runs').where({ id: orphan.id }).first();
-      return row.status === 'succeeded' ? row : null;
-    }, 20_000, 'the run to finish');
+    const run = await waitUntil(
+      async () => {
+        const row = await db('invoice_runs').where({ id: orphan.id }).first();
+        return row.status === 'succeeded' ? row : null;
+      },
+      20_000,
+      'the run to finish',
+    );
     t.like(run, { total: ACCOUNTS, processed: ACCOUNTS, created: ACCOUNTS, updated: 0, skipped: 0, failed: 0, attempts: 2 });
 
     const invoices = await db('invoices').select('publisher_id', 'total_minor', 'status');

@@ -27,15 +27,29 @@ for (const dialect of dialects) {
     t.like(voidedIssued.body, { status: 'void', voidReason: null });
 
     const events = await billing.received(3);
-    t.deepEqual(events.map((e) => [e.name, e.payload.invoiceId]), [
-      ['billing.InvoiceVoided', draftA.id],
-      ['billing.InvoiceIssued', draftB.id],
-      ['billing.InvoiceVoided', draftB.id],
-    ]);
-    t.deepEqual(events[0]!.payload, { invoiceId: draftA.id, publisherId: a, period: PERIOD, number: null, wasIssued: false, voidedAt: voidedDraft.body.voidedAt });
+    t.deepEqual(
+      events.map((e) => [e.name, e.payload.invoiceId]),
+      [
+        ['billing.InvoiceVoided', draftA.id],
+        ['billing.InvoiceIssued', draftB.id],
+        ['billing.InvoiceVoided', draftB.id],
+      ],
+    );
+    t.deepEqual(events[0]!.payload, {
+      invoiceId: draftA.id,
+      publisherId: a,
+      period: PERIOD,
+      number: null,
+      wasIssued: false,
+      voidedAt: voidedDraft.body.voidedAt,
+    });
     t.like(events[2]!.payload, { number: voidedIssued.body.number, wasIssued: true });
 
-    for (const [invoice, status] of [[draftA, 'issued'], [draftA, 'void'], [draftB, 'issued']] as const) {
+    for (const [invoice, status] of [
+      [draftA, 'issued'],
+      [draftA, 'void'],
+      [draftB, 'issued'],
+    ] as const) {
       const illegal = await billing.patch(path(invoice), { status });
       t.is(illegal.status, 409, `${invoice.id} → ${status}`);
       t.is(illegal.body.code, 'BILLING.ILLEGAL_TRANSITION');
@@ -46,7 +60,14 @@ for (const dialect of dialects) {
     t.is((await billing.patch(path(draftC), { status: 'void' })).status, 409);
     t.is((await billing.patch(path(draftC), { status: 'issued' })).status, 409);
 
-    for (const body of [{ status: 'paid' }, { status: 'draft' }, {}, { status: 'void', totalMinor: 1 }, { status: 'issued', reason: 'x' }, { status: 'void', reason: '' }]) {
+    for (const body of [
+      { status: 'paid' },
+      { status: 'draft' },
+      {},
+      { status: 'void', totalMinor: 1 },
+      { status: 'issued', reason: 'x' },
+      { status: 'void', reason: '' },
+    ]) {
       t.is((await billing.patch(path(draftC), body)).status, 422, JSON.stringify(body));
     }
     t.is((await billing.patch('/v1/invoices/inv_nope', { status: 'issued' })).status, 404);
@@ -60,7 +81,11 @@ for (const dialect of dialects) {
     await billing.run();
     const draft = await billing.draftOf(id);
     await billing.issue(draft.id);
-    await billing.api.post(`/v1/invoices/${draft.id}/payments`, { amountMinor: 100, receivedOn: '2026-04-01', reference: 'R1' }, billing.finance);
+    await billing.api.post(
+      `/v1/invoices/${draft.id}/payments`,
+      { amountMinor: 100, receivedOn: '2026-04-01', reference: 'R1' },
+      billing.finance,
+    );
     const refused = await billing.patch(`/v1/invoices/${draft.id}`, { status: 'void' });
     t.is(refused.status, 409);
     t.is(refused.body.code, 'BILLING.INVOICE_HAS_PAYMENTS');
@@ -87,17 +112,34 @@ for (const dialect of dialects) {
     } while (cursor);
     t.is(pages.length, 6);
     t.is(new Set(pages.map((i) => i.id)).size, 6, 'no invoice twice');
-    t.deepEqual(pages.map((i) => i.period), ['2026-02', '2026-02', '2026-02', '2026-01', '2026-01', '2026-01']);
+    t.deepEqual(
+      pages.map((i) => i.period),
+      ['2026-02', '2026-02', '2026-02', '2026-01', '2026-01', '2026-01'],
+    );
     const sorted = [...pages].sort((x, y) => (x.period === y.period ? (x.id < y.id ? 1 : -1) : x.period < y.period ? 1 : -1));
-    t.deepEqual(pages.map((i) => i.id), sorted.map((i) => i.id));
+    t.deepEqual(
+      pages.map((i) => i.id),
+      sorted.map((i) => i.id),
+    );
 
     const filtered = await api.get(`/v1/invoices?publisherId=${ids[0]}&period=2026-02`, finance);
     t.is(filtered.body.data.length, 1);
     t.like(filtered.body.data[0], { publisherId: ids[0], period: '2026-02' });
     const issued = await api.get('/v1/invoices?status=issued', finance);
-    t.deepEqual(issued.body.data.map((i: { publisherId: string }) => i.publisherId), [ids[0]]);
+    t.deepEqual(
+      issued.body.data.map((i: { publisherId: string }) => i.publisherId),
+      [ids[0]],
+    );
 
-    for (const query of ['limit=0', 'limit=101', 'status=bogus', 'period=2026-13', 'cursor=notacursor', 'sort=id', `cursor=${Buffer.from('[1,2]').toString('base64url')}`]) {
+    for (const query of [
+      'limit=0',
+      'limit=101',
+      'status=bogus',
+      'period=2026-13',
+      'cursor=notacursor',
+      'sort=id',
+      `cursor=${Buffer.from('[1,2]').toString('base64url')}`,
+    ]) {
       const res = await api.get(`/v1/invoices?${query}`, finance);
       t.is(res.status, 422, query);
     }
@@ -117,7 +159,10 @@ for (const dialect of dialects) {
     // 15,000 µ$ × 33.33% = 0.49995 ¢ → 0: rounding the share to whole micros first would make it 1 ¢.
     const once = await billing.earner('once', 0, {
       revenueShareBps: 3_333,
-      apps: [{ appId: 'app_1', name: 'Tiny', impressions: 1, grossMicros: 15_000 }, { appId: 'app_2', name: 'Big', impressions: 1, grossMicros: 3_000_000 }],
+      apps: [
+        { appId: 'app_1', name: 'Tiny', impressions: 1, grossMicros: 15_000 },
+        { appId: 'app_2', name: 'Big', impressions: 1, grossMicros: 3_000_000 },
+      ],
     });
     // ~1 billion USD: gross × bps ≈ 10^19, far above 2^53; floating point would give one cent more.
     const gross = 1_000_000_050_010_001;
@@ -126,10 +171,16 @@ for (const dialect of dialects) {
 
     await billing.run();
     const halfDraft = await billing.draftOf(half);
-    t.deepEqual(halfDraft.lines.map((l: { amountMinor: number }) => l.amountMinor), [63, 62]);
+    t.deepEqual(
+      halfDraft.lines.map((l: { amountMinor: number }) => l.amountMinor),
+      [63, 62],
+    );
     t.is(halfDraft.totalMinor, 125);
     const onceDraft = await billing.draftOf(once);
-    t.deepEqual(onceDraft.lines.map((l: { amountMinor: number }) => l.amountMinor), [0, 100]); // 3 USD × 33.33% = 99.99 ¢ → 100
+    t.deepEqual(
+      onceDraft.lines.map((l: { amountMinor: number }) => l.amountMinor),
+      [0, 100],
+    ); // 3 USD × 33.33% = 99.99 ¢ → 100
     t.is(onceDraft.totalMinor, 100);
     const hugeDraft = await billing.draftOf(huge);
     t.is(hugeDraft.totalMinor, 99_990_005_000);

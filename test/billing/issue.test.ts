@@ -25,7 +25,10 @@ for (const dialect of dialects) {
     t.regex(refused.body.detail, /billed 7000 cents, but the month's delivery now comes to 70000 cents/);
     const refreshed = (await billing.api.get(`/v1/invoices/${draft.id}`, billing.finance)).body;
     t.like(refreshed, { status: 'draft', totalMinor: 70_000, version: draft.version + 1 });
-    t.deepEqual(refreshed.lines.map((l: { impressions: number; grossMicros: number }) => [l.impressions, l.grossMicros]), [[2_000, 1_000_000_000]]);
+    t.deepEqual(
+      refreshed.lines.map((l: { impressions: number; grossMicros: number }) => [l.impressions, l.grossMicros]),
+      [[2_000, 1_000_000_000]],
+    );
     t.is(billing.stub.closes.get(`${id} ${PERIOD}`), undefined, 'the month was not closed');
 
     t.is((await billing.issue(draft.id, { 'if-match': `"${draft.version}"` })).status, 412, 'the old version is gone');
@@ -33,7 +36,14 @@ for (const dialect of dialects) {
     t.is(issued.status, 200, issued.text);
     t.is(issued.body.totalMinor, 70_000);
     t.like(billing.stub.closes.get(`${id} ${PERIOD}`), { invoiceId: draft.id });
-    t.is(await billing.db('issue_attempts').count({ n: '*' }).then((r) => Number(r[0]!.n)), 0, 'no attempt left behind');
+    t.is(
+      await billing
+        .db('issue_attempts')
+        .count({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+      0,
+      'no attempt left behind',
+    );
   });
 
   test(`[${dialect}] a draft whose month no longer has a share is voided when issued (409), not issued at zero`, async (t) => {
@@ -94,14 +104,19 @@ for (const dialect of dialects) {
     await billing.run();
     const draft = await billing.draftOf(id);
     // What a process killed between the close and the issue leaves: an active attempt, and the month closed for it.
-    const [row] = await billing.db('issue_attempts')
+    const [row] = await billing
+      .db('issue_attempts')
       .insert({ invoice_id: draft.id, publisher_id: id, period: PERIOD, state: 'active', started_at: new Date().toISOString() })
       .returning('fence');
     const fence = Number(typeof row === 'object' ? row.fence : row);
     billing.stub.closes.set(`${id} ${PERIOD}`, { invoiceId: draft.id, fence });
 
     await waitUntil(async () => billing.stub.closes.get(`${id} ${PERIOD}`)?.invoiceId === null, 10_000, 'the close to be released');
-    await waitUntil(async () => Number((await billing.db('issue_attempts').count({ n: '*' }))[0]!.n) === 0, 5_000, 'the attempt to be forgotten');
+    await waitUntil(
+      async () => Number((await billing.db('issue_attempts').count({ n: '*' }))[0]!.n) === 0,
+      5_000,
+      'the attempt to be forgotten',
+    );
     t.is((await billing.api.get(`/v1/invoices/${draft.id}`, billing.finance)).body.status, 'draft');
     t.is((await billing.issue(draft.id)).status, 200, 'and the same issue converges when tried again');
   });
@@ -116,11 +131,18 @@ for (const dialect of dialects) {
     t.is(ok.length, 1, answers.map((a) => `${a.status} ${a.body.code ?? ''}`).join(', '));
     for (const answer of answers.filter((a) => a.status !== 200)) {
       t.is(answer.status, 409);
-      t.true(['BILLING.ISSUE_SUPERSEDED', 'BILLING.ILLEGAL_TRANSITION', 'BILLING.CONCURRENT_UPDATE'].includes(answer.body.code), answer.text);
+      t.true(
+        ['BILLING.ISSUE_SUPERSEDED', 'BILLING.ILLEGAL_TRANSITION', 'BILLING.CONCURRENT_UPDATE'].includes(answer.body.code),
+        answer.text,
+      );
     }
     t.like(billing.stub.closes.get(`${id} ${PERIOD}`), { invoiceId: draft.id });
     await waitUntil(async () => Number((await billing.db('issue_attempts').count({ n: '*' }))[0]!.n) === 0, 5_000, 'every attempt settled');
-    t.like(billing.stub.closes.get(`${id} ${PERIOD}`), { invoiceId: draft.id }, 'releases of the others never undid the close of the issue');
+    t.like(
+      billing.stub.closes.get(`${id} ${PERIOD}`),
+      { invoiceId: draft.id },
+      'releases of the others never undid the close of the issue',
+    );
   });
 
   test(`[${dialect}] a run survives a publisher that cannot be invoiced: counted failed with its reason, everyone else invoiced`, async (t) => {

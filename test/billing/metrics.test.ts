@@ -13,7 +13,12 @@ test('/metrics shows the progress of a running invoice run', async (t) => {
   await waitUntil(async () => billing.stub.calls.some((c) => c.method === 'earningsForMonth'), 10_000, 'the first page');
 
   const gauge = (text: string, counter: string) =>
-    Number(new RegExp(`^seams_billing_invoice_run_progress\\{run="${run.body.id}",period="${PERIOD}",status="running",counter="${counter}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    Number(
+      new RegExp(
+        `^seams_billing_invoice_run_progress\\{run="${run.body.id}",period="${PERIOD}",status="running",counter="${counter}"\\} (\\d+)$`,
+        'm',
+      ).exec(text)?.[1],
+    );
   const during = (await billing.api.get('/metrics', null)).text;
   t.is(gauge(during, 'total'), 3);
   t.is(gauge(during, 'processed'), 0);

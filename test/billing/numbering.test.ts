@@ -14,7 +14,10 @@ for (const dialect of dialects) {
     t.deepEqual([...new Set(answers.map((a) => a.status))], [200]);
     const year = answers[0]!.body.issuedAt.slice(0, 4);
     const numbers = answers.map((a) => a.body.number).sort();
-    t.deepEqual(numbers, Array.from({ length: 50 }, (_, i) => `INV-${year}-${String(i + 1).padStart(6, '0')}`));
+    t.deepEqual(
+      numbers,
+      Array.from({ length: 50 }, (_, i) => `INV-${year}-${String(i + 1).padStart(6, '0')}`),
+    );
     t.is((await billing.db('outbox').where({ name: 'billing.InvoiceIssued' })).length, 50, 'one InvoiceIssued each');
   });
 
@@ -27,7 +30,13 @@ for (const dialect of dialects) {
     t.is(first.body.number, `INV-${year}-000001`);
 
     // Corrupt the data on purpose: a stray invoice already holds the next number, so issuing B fails after taking it.
-    const stray = { ...(await billing.db('invoices').where({ publisher_id: a }).first()), id: 'inv_stray', publisher_id: 'pub_stray', status: 'void', number: `INV-${year}-000002` };
+    const stray = {
+      ...(await billing.db('invoices').where({ publisher_id: a }).first()),
+      id: 'inv_stray',
+      publisher_id: 'pub_stray',
+      status: 'void',
+      number: `INV-${year}-000002`,
+    };
     await billing.db('invoices').insert(stray);
     const draftB = await billing.draftOf(b!);
     const failed = await billing.issue(draftB.id);

@@ -88,12 +88,19 @@ for (const dialect of dialects) {
     const invoice = await issuedInvoice(billing);
     const path = `/v1/invoices/${invoice.id}/payments`;
 
-    const sameRef = await Promise.all(Array.from({ length: 5 }, () => api.post(path, { amountMinor: 100, paidOn: '2026-04-10', bankReference: 'DUP' }, finance)));
+    const sameRef = await Promise.all(
+      Array.from({ length: 5 }, () => api.post(path, { amountMinor: 100, paidOn: '2026-04-10', bankReference: 'DUP' }, finance)),
+    );
     t.deepEqual(sameRef.map((r) => r.status).sort(), [200, 200, 200, 200, 201]);
     t.is(new Set(sameRef.map((r) => r.body.id)).size, 1);
 
-    const parts = await Promise.all(Array.from({ length: 6 }, (_, i) => api.post(path, { amountMinor: 100, paidOn: '2026-04-11', bankReference: `P${i}` }, finance)));
-    t.deepEqual(parts.map((r) => r.status), [201, 201, 201, 201, 201, 201]);
+    const parts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => api.post(path, { amountMinor: 100, paidOn: '2026-04-11', bankReference: `P${i}` }, finance)),
+    );
+    t.deepEqual(
+      parts.map((r) => r.status),
+      [201, 201, 201, 201, 201, 201],
+    );
     t.like((await api.get(`/v1/invoices/${invoice.id}`, finance)).body, { status: 'paid', paidMinor: 700 });
     t.is((await billing.db('outbox').where({ name: 'billing.InvoicePaid' })).length, 1, 'one InvoicePaid');
   });
@@ -111,8 +118,12 @@ for (const dialect of dialects) {
     t.is(same.body.id, legacy.body.id);
 
     const problems = async (body: unknown) => (await api.post(path, body, finance)).body.errors;
-    t.deepEqual(await problems({ amountMinor: 1, paidOn: '2026-04-16', bankReference: 'F' }), [{ path: '/paidOn', message: 'must be between 2000-01-01 and today (2026-04-15, UTC)' }]);
-    t.deepEqual(await problems({ amountMinor: 1, receivedOn: '1999-12-31', reference: 'F' }), [{ path: '/receivedOn', message: 'must be between 2000-01-01 and today (2026-04-15, UTC)' }]);
+    t.deepEqual(await problems({ amountMinor: 1, paidOn: '2026-04-16', bankReference: 'F' }), [
+      { path: '/paidOn', message: 'must be between 2000-01-01 and today (2026-04-15, UTC)' },
+    ]);
+    t.deepEqual(await problems({ amountMinor: 1, receivedOn: '1999-12-31', reference: 'F' }), [
+      { path: '/receivedOn', message: 'must be between 2000-01-01 and today (2026-04-15, UTC)' },
+    ]);
     t.deepEqual(await problems({ amountMinor: 1 }), [
       { path: '/paidOn', message: 'is required' },
       { path: '/bankReference', message: 'is required' },

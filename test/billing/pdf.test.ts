@@ -6,7 +6,9 @@ import { PERIOD, bootBilling, type BillingTestApp } from './billingApp.ts';
 import { pageCount, pdfPage, pdfText } from './pdfText.ts';
 
 async function download(billing: BillingTestApp, invoiceId: string, token: string | null = billing.finance) {
-  const res = await fetch(`${billing.api.url}/v1/invoices/${invoiceId}/pdf`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await fetch(`${billing.api.url}/v1/invoices/${invoiceId}/pdf`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   const body = Buffer.from(await res.arrayBuffer());
   return { status: res.status, type: res.headers.get('content-type'), body, json: () => JSON.parse(body.toString('utf8')) };
 }
@@ -86,7 +88,12 @@ for (const dialect of dialects) {
 
   test(`[${dialect}] PDF: drafts have none (409 for finance), void and paid invoices render, long invoices span pages`, async (t) => {
     const billing = await bootBilling(t, dialect);
-    const apps = Array.from({ length: 80 }, (_, i) => ({ appId: `app_${String(i).padStart(3, '0')}`, name: `Game ${i}`, impressions: 10, grossMicros: 1_000_000 }));
+    const apps = Array.from({ length: 80 }, (_, i) => ({
+      appId: `app_${String(i).padStart(3, '0')}`,
+      name: `Game ${i}`,
+      impressions: 10,
+      grossMicros: 1_000_000,
+    }));
     const many = await billing.earner('many', 0, { apps });
     const voidOne = await billing.earner('void', 1_000_000);
     await billing.run();

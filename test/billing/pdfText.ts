@@ -19,7 +19,10 @@ export function pdfText(pdf: Buffer): string {
 
 /** The first page as a PNG, `dpi` dots per inch. */
 export function pdfPage(pdf: Buffer, dpi = 60): Buffer {
-  return execFileSync(tool('pdftoppm'), ['-png', '-r', String(dpi), '-f', '1', '-l', '1', '-'], { input: pdf, maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync(tool('pdftoppm'), ['-png', '-r', String(dpi), '-f', '1', '-l', '1', '-'], {
+    input: pdf,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** How many pages (pdfinfo would say the same). */

@@ -9,7 +9,8 @@ for (const dialect of dialects) {
     const mine = await billing.publisher('mine');
     const theirs = await billing.publisher('theirs');
     for (const period of ['2026-01', '2026-02', PERIOD]) {
-      for (const id of [mine, theirs]) stub.setEarnings(period, id, [{ appId: 'app_1', name: 'Game', impressions: 1, grossMicros: 10_000_000 }]);
+      for (const id of [mine, theirs])
+        stub.setEarnings(period, id, [{ appId: 'app_1', name: 'Game', impressions: 1, grossMicros: 10_000_000 }]);
       await billing.run(period);
     }
     const invoice = async (id: string, period: string) => (await billing.invoicesOf(id)).find((i) => i.period === period);
@@ -33,7 +34,13 @@ for (const dialect of dialects) {
     const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((i) => i.id);
     t.deepEqual(ids(await api.get('/v1/invoices', me)), [issued.id, paid.id]);
     t.deepEqual(ids(await api.get('/v1/invoices?status=paid', me)), [paid.id]);
-    for (const query of ['status=draft', 'status=void', `publisherId=${theirs}`, `publisherId=${theirs}&status=issued`, `period=${PERIOD}`]) {
+    for (const query of [
+      'status=draft',
+      'status=void',
+      `publisherId=${theirs}`,
+      `publisherId=${theirs}&status=issued`,
+      `period=${PERIOD}`,
+    ]) {
       const res = await api.get(`/v1/invoices?${query}`, me);
       t.is(res.status, 200, query);
       t.deepEqual(ids(res), [], query);
@@ -56,7 +63,10 @@ for (const dialect of dialects) {
 
     // Writing and the finance-only resources are refused outright.
     t.is((await billing.patch(`/v1/invoices/${draft.id}`, { status: 'issued' }, me)).status, 403);
-    t.is((await api.post(`/v1/invoices/${issued.id}/payments`, { amountMinor: 1, receivedOn: '2026-04-01', reference: 'X' }, me)).status, 403);
+    t.is(
+      (await api.post(`/v1/invoices/${issued.id}/payments`, { amountMinor: 1, receivedOn: '2026-04-01', reference: 'X' }, me)).status,
+      403,
+    );
     t.is((await api.get(`/v1/billing-accounts/${mine}`, me)).status, 403);
     t.is((await billing.patch(`/v1/billing-accounts/${mine}`, { taxId: 'X' }, me)).status, 403);
     t.is((await api.post('/v1/invoice-runs', { period: PERIOD }, me)).status, 403);

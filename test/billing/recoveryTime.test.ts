@@ -20,14 +20,20 @@ const CHILD = 'test/fixtures/heldWorkChild.ts';
 
 /** What the killed process held: its claims on the late publishers' events and its run. */
 async function heldWork(app: App) {
-  const events = await app.databases.get('operations')!.knex('outbox').where({ name: 'operations.PublisherRegistered', status: 'in_flight' });
+  const events = await app.databases
+    .get('operations')!
+    .knex('outbox')
+    .where({ name: 'operations.PublisherRegistered', status: 'in_flight' });
   const [run] = await app.databases.get('billing')!.knex('invoice_runs').where({ period: PERIOD });
   return { events, run };
 }
 
 function assertHeld(t: ExecutionContext, held: Awaited<ReturnType<typeof heldWork>>, now: number) {
   t.is(held.events.length, LATE, 'the late events were claimed');
-  t.true(held.events.every((row) => Date.parse(row.claimed_until) > now), 'their claim still runs');
+  t.true(
+    held.events.every((row) => Date.parse(row.claimed_until) > now),
+    'their claim still runs',
+  );
   // Its lease may be nearer its end: on SQLite the held handler's transaction had the process's
   // one Billing connection, so the run's heartbeat waited behind it.
   t.like(held.run, { status: 'running', processed: 10, attempts: 1 });
@@ -41,11 +47,15 @@ async function timeToRecover(app: App, runId: string, since: number) {
   const runs = app.databases.get('billing')!.knex('invoice_runs');
   let eventsMs: number | null = null;
   let runMs: number | null = null;
-  await waitUntil(async () => {
-    if (eventsMs === null && (await accounts.clone()).length === ACCOUNTS + LATE) eventsMs = Date.now() - since;
-    if (runMs === null && (await runs.clone().where({ id: runId }).first()).status === 'succeeded') runMs = Date.now() - since;
-    return eventsMs !== null && runMs !== null;
-  }, 60_000, 'the held work to be done');
+  await waitUntil(
+    async () => {
+      if (eventsMs === null && (await accounts.clone()).length === ACCOUNTS + LATE) eventsMs = Date.now() - since;
+      if (runMs === null && (await runs.clone().where({ id: runId }).first()).status === 'succeeded') runMs = Date.now() - since;
+      return eventsMs !== null && runMs !== null;
+    },
+    60_000,
+    'the held work to be done',
+  );
   return { eventsMs: eventsMs!, runMs: runMs! };
 }
 

@@ -26,7 +26,10 @@ for (const dialect of dialects) {
     const runId = /holding run (\S+)/.exec(holder.output())![1]!;
 
     // A second instance whose worker polls every 50 ms.
-    const rival = await createApp(config, { modules: heldWorkModules({ leaseMs: LEASE, pollMs: 50 }), dispatcher: { options: { leaseMs: LEASE, idlePollMs: 50 } } });
+    const rival = await createApp(config, {
+      modules: heldWorkModules({ leaseMs: LEASE, pollMs: 50 }),
+      dispatcher: { options: { leaseMs: LEASE, idlePollMs: 50 } },
+    });
     t.teardown(() => rival.close());
     const rivalStub = operationsStubOf(rival);
     seedEarnings(rivalStub, PERIOD, ids);
@@ -38,16 +41,24 @@ for (const dialect of dialects) {
     invoiceRunWorker.wake();
     const db = rival.databases.get('billing')!.knex;
     const runRow = (id: string) => db('invoice_runs').where({ id }).first();
-    await waitUntil(async () => (await runRow(february.id)).status === 'succeeded' && Date.now() - heldAt > 2.5 * LEASE, 60_000, 'the rival to run February, and 2.5 leases');
+    await waitUntil(
+      async () => (await runRow(february.id)).status === 'succeeded' && Date.now() - heldAt > 2.5 * LEASE,
+      60_000,
+      'the rival to run February, and 2.5 leases',
+    );
 
     const held = await runRow(runId);
     t.like(held, { status: 'running', processed: 10, attempts: 1 }, 'one page committed, the second in hand');
     t.true(Date.parse(held.lease_until) > Date.now(), '2.5 leases after the page began, the lease still runs: renewed');
     holder.process.stdin!.write('release\n');
-    const done = await waitUntil(async () => {
-      const run = await runRow(runId);
-      return run.status === 'succeeded' && run;
-    }, 20_000, 'the held run to finish');
+    const done = await waitUntil(
+      async () => {
+        const run = await runRow(runId);
+        return run.status === 'succeeded' && run;
+      },
+      20_000,
+      'the held run to finish',
+    );
     t.like(done, { processed: ACCOUNTS, created: ACCOUNTS, attempts: 1 });
     const marchCalls = rivalStub.calls.filter((c) => c.method === 'earningsForMonth' && (c.input as { month: string }).month === PERIOD);
     t.is(marchCalls.length, 0, 'the rival never ran a page of the held run');
@@ -72,9 +83,14 @@ for (const dialect of dialects) {
     const run = await billing.run();
     t.like(run, { status: 'succeeded', processed: 3, created: 3 });
     t.is((await billing.db('invoice_runs').where({ id: run.id }).first()).attempts, 2, 'the first claim stopped; a second ran the run');
-    const calls = billing.stub.calls.filter((c) => c.method === 'earningsForMonth').map((c) => (c.input as { publisherIds: string[] }).publisherIds.length);
+    const calls = billing.stub.calls
+      .filter((c) => c.method === 'earningsForMonth')
+      .map((c) => (c.input as { publisherIds: string[] }).publisherIds.length);
     t.deepEqual(calls, [2, 2, 1], 'the slow first page was fetched again: it was never committed');
     const perPublisher = await billing.db('invoices').groupBy('publisher_id').select('publisher_id').count({ n: '*' });
-    t.deepEqual(perPublisher.map((r) => Number(r.n)), [1, 1, 1]);
+    t.deepEqual(
+      perPublisher.map((r) => Number(r.n)),
+      [1, 1, 1],
+    );
   });
 }

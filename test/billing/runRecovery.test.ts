@@ -5,10 +5,14 @@ import { PERIOD, bootBilling, captureIO, type BillingTestApp } from './billingAp
 
 const runOf = (billing: BillingTestApp, id: string) => billing.api.get(`/v1/invoice-runs/${id}`, billing.finance).then((r) => r.body);
 const finished = (billing: BillingTestApp, id: string) =>
-  waitUntil(async () => {
-    const run = await runOf(billing, id);
-    return run.status === 'succeeded' || run.status === 'failed' ? run : null;
-  }, 10_000, `run ${id}`);
+  waitUntil(
+    async () => {
+      const run = await runOf(billing, id);
+      return run.status === 'succeeded' || run.status === 'failed' ? run : null;
+    },
+    10_000,
+    `run ${id}`,
+  );
 
 async function livePerPublisher(billing: BillingTestApp): Promise<number[]> {
   const rows = await billing.db('invoices').whereNot({ status: 'void' }).groupBy('publisher_id').select('publisher_id').count({ n: '*' });
@@ -65,7 +69,11 @@ for (const dialect of dialects) {
     const cli = captureIO();
     t.is(await command!.run({ args: {}, options: { period: PERIOD } }, cli.io), 0);
     t.like(JSON.parse(cli.out()), { period: PERIOD, status: 'succeeded', total: 4, processed: 4, created: 3, skipped: 1 });
-    t.deepEqual(cli.updates, [[0, 4], [2, 4], [4, 4]]);
+    t.deepEqual(cli.updates, [
+      [0, 4],
+      [2, 4],
+      [4, 4],
+    ]);
     t.is((await billing.api.get(`/v1/invoices?period=${PERIOD}&status=draft`, billing.finance)).body.data.length, 3);
 
     t.is(command!.options!.find((o) => o.name === 'period')!.check!('2026-13'), 'must be a month, YYYY-MM');
@@ -75,7 +83,9 @@ for (const dialect of dialects) {
     t.teardown(() => open()); // never leave the worker held: the app could not close
     const busy = await billing.api.post('/v1/invoice-runs', { period: '2026-02' }, billing.finance);
     await waitUntil(async () => (await runOf(billing, busy.body.id)).status === 'running');
-    await t.throwsAsync(command!.run({ args: {}, options: { period: '2026-02' } }, captureIO().io), { message: /already queued or running/ });
+    await t.throwsAsync(command!.run({ args: {}, options: { period: '2026-02' } }, captureIO().io), {
+      message: /already queued or running/,
+    });
     open();
     await finished(billing, busy.body.id);
   });

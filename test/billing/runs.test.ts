@@ -24,7 +24,18 @@ for (const dialect of dialects) {
 
     const queued = await billing.api.post('/v1/invoice-runs', { period: PERIOD }, billing.finance);
     t.is(queued.status, 202);
-    t.like(queued.body, { period: PERIOD, status: 'queued', total: 5, processed: 0, created: 0, updated: 0, skipped: 0, failed: 0, startedAt: null, finishedAt: null });
+    t.like(queued.body, {
+      period: PERIOD,
+      status: 'queued',
+      total: 5,
+      processed: 0,
+      created: 0,
+      updated: 0,
+      skipped: 0,
+      failed: 0,
+      startedAt: null,
+      finishedAt: null,
+    });
     t.is(queued.headers.get('location'), `/v1/invoice-runs/${queued.body.id}`);
 
     await waitUntil(async () => held.calls() === 1, 10_000, 'the first page');
@@ -35,8 +46,14 @@ for (const dialect of dialects) {
       return run.status === 'succeeded' ? run : null;
     });
     t.like(done, { total: 5, processed: 5, created: 5, updated: 0, skipped: 0, failed: 0 });
-    const calls = billing.stub.calls.filter((c) => c.method === 'earningsForMonth').map((c) => (c.input as { publisherIds: string[] }).publisherIds);
-    t.deepEqual(calls.map((ids) => ids.length), [2, 2, 1], 'one call per page of accounts');
+    const calls = billing.stub.calls
+      .filter((c) => c.method === 'earningsForMonth')
+      .map((c) => (c.input as { publisherIds: string[] }).publisherIds);
+    t.deepEqual(
+      calls.map((ids) => ids.length),
+      [2, 2, 1],
+      'one call per page of accounts',
+    );
     t.deepEqual(calls.flat(), [...calls.flat()].sort(), 'pages in publisher id order');
   });
 
@@ -129,7 +146,16 @@ for (const dialect of dialects) {
     t.is((await api.post('/v1/invoice-runs', { period: '2026-03' }, finance)).status, 202, 'the last month that has ended');
     t.is((await api.post('/v1/invoice-runs', { period: PERIOD, status: 'succeeded' }, finance)).status, 422);
     t.is((await api.post('/v1/invoice-runs', {}, finance)).status, 422);
-    t.is((await api.request('POST', '/v1/invoice-runs', { token: finance, raw: '{"period":', headers: { 'content-type': 'application/json' } })).status, 400);
+    t.is(
+      (
+        await api.request('POST', '/v1/invoice-runs', {
+          token: finance,
+          raw: '{"period":',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+      400,
+    );
     const missing = await api.get('/v1/invoice-runs/run_nope', finance);
     t.is(missing.status, 404);
     t.is(missing.body.code, 'BILLING.RUN_NOT_FOUND');
@@ -146,12 +172,13 @@ for (const dialect of dialects) {
     const billing = await bootBilling(t, dialect);
     const [a, b, c] = await billing.earners(3, 1_000_000);
     // Make the database refuse b's invoice, as any unexpected error would.
-    const refuse = dialect === 'sqlite'
-      ? [`CREATE TRIGGER refuse_b BEFORE INSERT ON invoices WHEN NEW.publisher_id = '${b}' BEGIN SELECT RAISE(ABORT, 'refused'); END`]
-      : [
-          `CREATE FUNCTION refuse_b() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`,
-          `CREATE TRIGGER refuse_b BEFORE INSERT ON invoices FOR EACH ROW WHEN (NEW.publisher_id = '${b}') EXECUTE FUNCTION refuse_b()`,
-        ];
+    const refuse =
+      dialect === 'sqlite'
+        ? [`CREATE TRIGGER refuse_b BEFORE INSERT ON invoices WHEN NEW.publisher_id = '${b}' BEGIN SELECT RAISE(ABORT, 'refused'); END`]
+        : [
+            `CREATE FUNCTION refuse_b() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`,
+            `CREATE TRIGGER refuse_b BEFORE INSERT ON invoices FOR EACH ROW WHEN (NEW.publisher_id = '${b}') EXECUTE FUNCTION refuse_b()`,
+          ];
     for (const sql of refuse) await billing.db.raw(sql);
     t.like(await billing.run(), { status: 'succeeded', processed: 3, created: 2, failed: 1 });
     t.is((await billing.invoicesOf(a!)).length, 1);

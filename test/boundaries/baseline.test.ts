@@ -100,7 +100,9 @@ test('the syntax-tree checks (computed import, createRequire, facade cycle) prin
 
   t.is((await lint(tree.root, '--record-baseline')).code, 0);
   t.deepEqual(
-    JSON.parse(readFileSync(baselineFile, 'utf8')).map((v: { rule: { name: string } }) => v.rule.name).sort(),
+    JSON.parse(readFileSync(baselineFile, 'utf8'))
+      .map((v: { rule: { name: string } }) => v.rule.name)
+      .sort(),
     ['module-reaches-past-contract', 'no-computed-import', 'no-facade-cycle'],
   );
   const known = await lint(tree.root);

@@ -24,11 +24,7 @@ const computedCases: Array<[form: string, lines: string[], to: string]> = [
     ['export const load = (name: string) => import(`../beta/${name}.ts`);'],
     'import(`../beta/${name}.ts`)',
   ],
-  [
-    'a variable',
-    ["const target = '../beta/internal.ts';", 'export const load = () => import(target);'],
-    'import(target)',
-  ],
+  ['a variable', ["const target = '../beta/internal.ts';", 'export const load = () => import(target);'], 'import(target)'],
   [
     'a call',
     ["import { pathToFileURL } from 'node:url';", 'export const load = (file: string) => import(pathToFileURL(file).href);'],

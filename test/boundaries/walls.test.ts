@@ -174,7 +174,8 @@ const cases: Array<[title: string, plant: (tree: ProjectTree) => void, expected:
   ],
   [
     `a host tool importing a module's internal type breaks ${HOST}`,
-    (tree) => tree.write('src/tools/x.ts', "import type { BetaSecret } from '../../modules/beta/internal.ts';", 'export type X = BetaSecret;'),
+    (tree) =>
+      tree.write('src/tools/x.ts', "import type { BetaSecret } from '../../modules/beta/internal.ts';", 'export type X = BetaSecret;'),
     [[HOST, 'src/tools/x.ts', 'modules/beta/internal.ts']],
   ],
   [

@@ -20,44 +20,62 @@ import { failingTopics, refusedTopics, tallyModule } from '../fixtures/modules/t
 
 const modules = [notesModule, tallyModule];
 // Fast retries in tests: the outbox retries a publish within 0.1–1 s, the consumer reconnects every 200 ms.
-const fast = { dispatcher: { options: { baseDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 1_000, idlePollMs: 200 } }, broker: { reconnectMs: 200, retryDelayMs: 20 } };
+const fast = {
+  dispatcher: { options: { baseDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 1_000, idlePollMs: 200 } },
+  broker: { reconnectMs: 200, retryDelayMs: 20 },
+};
 const undelivered = async (knex: Knex) => (await knex('outbox').whereNot({ status: 'delivered' })).length;
 
 for (const dialect of dialects) {
-  test.serial(`[${dialect}] the broker stopped mid-run: events written meanwhile wait in the outbox and are each handled once when it returns`, async (t) => {
-    t.timeout(180_000);
-    t.teardown(() => rabbitmqctl('start_app')); // never leave the broker stopped
-    // One attempt only: an outage of the broker is no attempt, so nothing may be dead-lettered meanwhile.
-    const dispatcher = { options: { ...fast.dispatcher.options, maxAttempts: 1, unavailableRetryMs: 100 } };
-    const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), ...fast, dispatcher });
-    const notes = noteServiceOf(api.app);
-    const outbox = api.app.databases.get('notes')!.knex;
-    const tally = api.app.databases.get('tally')!.knex;
-    for (const text of ['1', '2', '3']) await notes.write('restart', text);
-    await waitUntil(async () => (await tally('tallies').where({ topic: 'restart' }).first())?.count === 3, 10_000, 'delivery before the stop');
+  test.serial(
+    `[${dialect}] the broker stopped mid-run: events written meanwhile wait in the outbox and are each handled once when it returns`,
+    async (t) => {
+      t.timeout(180_000);
+      t.teardown(() => rabbitmqctl('start_app')); // never leave the broker stopped
+      // One attempt only: an outage of the broker is no attempt, so nothing may be dead-lettered meanwhile.
+      const dispatcher = { options: { ...fast.dispatcher.options, maxAttempts: 1, unavailableRetryMs: 100 } };
+      const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), ...fast, dispatcher });
+      const notes = noteServiceOf(api.app);
+      const outbox = api.app.databases.get('notes')!.knex;
+      const tally = api.app.databases.get('tally')!.knex;
+      for (const text of ['1', '2', '3']) await notes.write('restart', text);
+      await waitUntil(
+        async () => (await tally('tallies').where({ topic: 'restart' }).first())?.count === 3,
+        10_000,
+        'delivery before the stop',
+      );
 
-    await rabbitmqctl('stop_app');
-    await waitUntil(async () => (await api.get('/ready')).body.broker === 'disconnected', 10_000, 'the lost connection');
-    t.is((await api.get('/ready')).status, 200, 'still ready: the outbox holds the events');
-    for (const text of ['4', '5', '6', '7']) await notes.write('restart', text);
-    await new Promise((r) => setTimeout(r, 1_000));
-    t.is(await undelivered(outbox), 4, 'not confirmed, so not marked delivered');
-    const held = await outbox('outbox').whereNot({ status: 'delivered' }).orderBy('seq');
-    t.deepEqual(held.map((row) => [row.status, row.attempts]), Array(4).fill(['pending', 0]), 'held without counting attempts');
-    t.regex(held[0].last_error, /^broker: /, 'the first in line was tried (the others of its aggregate wait behind it)');
+      await rabbitmqctl('stop_app');
+      await waitUntil(async () => (await api.get('/ready')).body.broker === 'disconnected', 10_000, 'the lost connection');
+      t.is((await api.get('/ready')).status, 200, 'still ready: the outbox holds the events');
+      for (const text of ['4', '5', '6', '7']) await notes.write('restart', text);
+      await new Promise((r) => setTimeout(r, 1_000));
+      t.is(await undelivered(outbox), 4, 'not confirmed, so not marked delivered');
+      const held = await outbox('outbox').whereNot({ status: 'delivered' }).orderBy('seq');
+      t.deepEqual(
+        held.map((row) => [row.status, row.attempts]),
+        Array(4).fill(['pending', 0]),
+        'held without counting attempts',
+      );
+      t.regex(held[0].last_error, /^broker: /, 'the first in line was tried (the others of its aggregate wait behind it)');
 
-    const stopped = Date.now();
-    await rabbitmqctl('start_app');
-    const row = await waitUntil(async () => {
-      const r = await tally('tallies').where({ topic: 'restart' }).first();
-      return r?.count === 7 && r;
-    }, 60_000, 'delivery after the broker returned');
-    t.log(`broker back and every event handled ${Date.now() - stopped} ms after start_app was issued`);
-    t.is(row.texts, '1,2,3,4,5,6,7');
-    await waitUntil(async () => (await undelivered(outbox)) === 0, 10_000, 'the outbox');
-    t.is((await tally('inbox').select()).length, 7);
-    t.is((await api.get('/ready')).body.broker, 'connected');
-  });
+      const stopped = Date.now();
+      await rabbitmqctl('start_app');
+      const row = await waitUntil(
+        async () => {
+          const r = await tally('tallies').where({ topic: 'restart' }).first();
+          return r?.count === 7 && r;
+        },
+        60_000,
+        'delivery after the broker returned',
+      );
+      t.log(`broker back and every event handled ${Date.now() - stopped} ms after start_app was issued`);
+      t.is(row.texts, '1,2,3,4,5,6,7');
+      await waitUntil(async () => (await undelivered(outbox)) === 0, 10_000, 'the outbox');
+      t.is((await tally('inbox').select()).length, 7);
+      t.is((await api.get('/ready')).body.broker, 'connected');
+    },
+  );
 
   test(`[${dialect}] through RabbitMQ: every event handled once, in order per aggregate, the outbox marked only after the confirm`, async (t) => {
     const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), start: false });
@@ -80,7 +98,11 @@ for (const dialect of dialects) {
     t.is(rows.length, 3);
     for (const row of rows) {
       const numbers = row.texts.split(',').map(Number);
-      t.deepEqual(numbers, [...numbers].sort((a, b) => a - b), `${row.topic} handled in order`);
+      t.deepEqual(
+        numbers,
+        [...numbers].sort((a, b) => a - b),
+        `${row.topic} handled in order`,
+      );
       t.is(row.count, 10, `${row.topic} counted once each`);
     }
     t.is((await tally('inbox').select()).length, 30);
@@ -94,10 +116,13 @@ for (const dialect of dialects) {
     t.is((await child.exited).signal, 'SIGKILL', child.output());
 
     const handled: EventEnvelope[] = [];
-    const app = await createApp({ ...config, brokerUrl: env.SEAMS_BROKER_URL, brokerPrefix: env.SEAMS_BROKER_PREFIX }, {
-      modules,
-      broker: { afterHandle: (_subscriber, event) => void handled.push(event) },
-    });
+    const app = await createApp(
+      { ...config, brokerUrl: env.SEAMS_BROKER_URL, brokerPrefix: env.SEAMS_BROKER_PREFIX },
+      {
+        modules,
+        broker: { afterHandle: (_subscriber, event) => void handled.push(event) },
+      },
+    );
     t.teardown(() => app.close());
     const tally = app.databases.get('tally')!.knex;
     t.is((await tally('tallies').where({ topic: 'killed' }).first()).count, 1, 'the effect committed before the kill');
@@ -114,15 +139,26 @@ for (const dialect of dialects) {
     failingTopics.add(poison);
     t.teardown(() => failingTopics.delete(poison));
     const env = brokerEnv(t, ['tally']);
-    const api = await boot(t, dialect, { modules, env: { ...env, LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' }, ...fast, broker: { ...fast.broker, deliveryLimit: 3 } });
+    const api = await boot(t, dialect, {
+      modules,
+      env: { ...env, LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' },
+      ...fast,
+      broker: { ...fast.broker, deliveryLimit: 3 },
+    });
     const notes = noteServiceOf(api.app);
     const tally = api.app.databases.get('tally')!.knex;
     await notes.write(poison, 'bad');
     for (const text of ['a', 'b', 'c']) await notes.write(`healthy-${dialect}`, text);
-    const row = await waitUntil(async () => {
-      const r = await tally('tallies').where({ topic: `healthy-${dialect}` }).first();
-      return r?.count === 3 && r;
-    }, 15_000, 'the healthy events');
+    const row = await waitUntil(
+      async () => {
+        const r = await tally('tallies')
+          .where({ topic: `healthy-${dialect}` })
+          .first();
+        return r?.count === 3 && r;
+      },
+      15_000,
+      'the healthy events',
+    );
     t.is(row.texts, 'a,b,c');
     const dead = `${api.app.broker!.queueOf('tally')}.dead`;
     await waitUntil(async () => (await queueDepth(dead)) === 1, 10_000, 'the dead letter');
@@ -132,7 +168,8 @@ for (const dialect of dialects) {
 
     // Seen by operators: /metrics, and the CLI lists the dead letter, then (the cause fixed) moves it back.
     t.regex((await api.get('/metrics', null)).text, /seams_broker_messages\{module="tally",queue="dead"\} 1\n/);
-    const cli = (...args: string[]) => spawnTs('test/fixtures/cli.ts', ['events', 'broker', ...args], { ...databaseEnv(api.app.config), ...env });
+    const cli = (...args: string[]) =>
+      spawnTs('test/fixtures/cli.ts', ['events', 'broker', ...args], { ...databaseEnv(api.app.config), ...env });
     const list = cli('list');
     t.is((await list.exited).code, 0, list.output());
     t.regex(list.output(), /tally: 0 queued in \S+\.tally, 1 dead in \S+\.tally\.dead/);
@@ -154,10 +191,14 @@ for (const dialect of dialects) {
     t.is(notesNode!.app.config.remotes.tally, undefined, 'no SEAMS_REMOTE_TALLY in the publisher');
     for (const text of ['1', '2', '3']) await noteServiceOf(notesNode!.app).write('split', text);
     const tally = tallyNode!.app.databases.get('tally')!.knex;
-    const row = await waitUntil(async () => {
-      const r = await tally('tallies').where({ topic: 'split' }).first();
-      return r?.count === 3 && r;
-    }, 10_000, 'delivery through the broker');
+    const row = await waitUntil(
+      async () => {
+        const r = await tally('tallies').where({ topic: 'split' }).first();
+        return r?.count === 3 && r;
+      },
+      10_000,
+      'delivery through the broker',
+    );
     t.is(row.texts, '1,2,3');
     t.is(await queueDepth(tallyNode!.app.broker!.queueOf('tally')), 0);
     t.like((await notesNode!.get('/ready')).body, { broker: 'connected' });
@@ -166,7 +207,12 @@ for (const dialect of dialects) {
 
 test('a broker that cannot be reached: events wait in the outbox with the error, the process stays ready and closes cleanly', async (t) => {
   const dispatcher = { options: { ...fast.dispatcher.options, maxAttempts: 1, unavailableRetryMs: 50 } };
-  const api = await boot(t, 'sqlite', { modules, env: { SEAMS_BROKER_URL: 'amqp://guest:guest@127.0.0.1:1', SEAMS_BROKER_PREFIX: 'unreachable' }, ...fast, dispatcher });
+  const api = await boot(t, 'sqlite', {
+    modules,
+    env: { SEAMS_BROKER_URL: 'amqp://guest:guest@127.0.0.1:1', SEAMS_BROKER_PREFIX: 'unreachable' },
+    ...fast,
+    dispatcher,
+  });
   await noteServiceOf(api.app).write('waiting', 'kept');
   const outbox = api.app.databases.get('notes')!.knex;
   await waitUntil(async () => (await outbox('outbox').first()).last_error, 10_000, 'a first try');

@@ -30,12 +30,24 @@ async function issuedInvoice(services: Awaited<ReturnType<typeof bootIsolated>>)
   const { operations, billing, ops, finance } = services;
   const { publisherId, adUnitId } = await newPublisher(operations, ops);
   await operations.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [deliveryRow(adUnitId, '2025-03-01', 5_000_000)] } });
-  await eventually(() => billing.get(`/v1/billing-accounts/${publisherId}`, finance), (r) => r.status === 200, 'the billing account');
+  await eventually(
+    () => billing.get(`/v1/billing-accounts/${publisherId}`, finance),
+    (r) => r.status === 200,
+    'the billing account',
+  );
   const run = await billing.post('/v1/invoice-runs', { period: '2025-03' }, finance);
-  await eventually(() => billing.get(`/v1/invoice-runs/${run.body.id}`, finance), (r) => r.body.status === 'succeeded', 'the run');
+  await eventually(
+    () => billing.get(`/v1/invoice-runs/${run.body.id}`, finance),
+    (r) => r.body.status === 'succeeded',
+    'the run',
+  );
   const [draft] = (await billing.get(`/v1/invoices?publisherId=${publisherId}`, finance)).body.data;
   t_is200(await billing.request('PATCH', `/v1/invoices/${draft.id}`, { token: finance, body: { status: 'issued' } }));
-  await eventually(() => operations.get(`/v1/publishers/${publisherId}/dashboard`, ops), (r) => r.body.invoices?.length === 1, 'the dashboard to show it');
+  await eventually(
+    () => operations.get(`/v1/publishers/${publisherId}/dashboard`, ops),
+    (r) => r.body.invoices?.length === 1,
+    'the dashboard to show it',
+  );
   return { publisherId, adUnitId, invoiceId: draft.id as string };
 }
 
@@ -52,20 +64,41 @@ for (const dialect of dialects) {
 
     const apps = await operations.get(`/v1/publishers/${publisherId}/apps`, ops);
     t.is(apps.status, 200);
-    for (const path of [`/v1/publishers`, `/v1/publishers/${publisherId}`, `/v1/apps/${apps.body.data[0].id}/ad-units`, `/v1/publishers/${publisherId}/earnings?from=2025-03-01&to=2025-03-31`]) {
+    for (const path of [
+      `/v1/publishers`,
+      `/v1/publishers/${publisherId}`,
+      `/v1/apps/${apps.body.data[0].id}/ad-units`,
+      `/v1/publishers/${publisherId}/earnings?from=2025-03-01&to=2025-03-31`,
+    ]) {
       t.is((await operations.get(path, ops)).status, 200, path);
     }
     const dashboard = await operations.get(`/v1/publishers/${publisherId}/dashboard`, ops);
     t.is(dashboard.status, 200);
     t.like(dashboard.body, { outstandingMinor: 350, invoices: [{ status: 'issued', totalMinor: 350 }] });
-    t.is((await operations.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [deliveryRow(adUnitId, '2025-04-01', 1)] } })).status, 200);
-    t.is((await operations.request('PATCH', `/v1/publishers/${publisherId}`, { token: ops, body: { name: 'Renamed while Billing was down' } })).status, 200);
+    t.is(
+      (await operations.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [deliveryRow(adUnitId, '2025-04-01', 1)] } }))
+        .status,
+      200,
+    );
+    t.is(
+      (await operations.request('PATCH', `/v1/publishers/${publisherId}`, { token: ops, body: { name: 'Renamed while Billing was down' } }))
+        .status,
+      200,
+    );
     const made = await operations.post('/v1/tokens', { role: 'finance', name: 'made while Billing was down' });
     t.is(made.status, 201);
 
     await billing.restart();
-    await eventually(() => billing.get(`/v1/invoices?publisherId=${publisherId}`, made.body.token), (r) => r.status === 200, 'the new token on Billing');
-    await eventually(() => billing.get(`/v1/billing-accounts/${publisherId}`, finance), (r) => r.body.legalName === 'Renamed while Billing was down', 'the rename, held in the broker');
+    await eventually(
+      () => billing.get(`/v1/invoices?publisherId=${publisherId}`, made.body.token),
+      (r) => r.status === 200,
+      'the new token on Billing',
+    );
+    await eventually(
+      () => billing.get(`/v1/billing-accounts/${publisherId}`, finance),
+      (r) => r.body.legalName === 'Renamed while Billing was down',
+      'the rename, held in the broker',
+    );
   });
 
   test(`[${dialect}] Operations down: Billing's reads answer from its own data, and an invoice run waits for Operations and resumes`, async (t) => {
@@ -73,8 +106,15 @@ for (const dialect of dialects) {
     const { operations, billing, ops, finance } = services;
     const { publisherId, invoiceId } = await issuedInvoice(services);
     const other = await newPublisher(operations, ops);
-    await operations.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [deliveryRow(other.adUnitId, '2025-05-02', 7_000_000)] } });
-    await eventually(() => billing.get(`/v1/billing-accounts/${other.publisherId}`, finance), (r) => r.status === 200, 'the second account');
+    await operations.request('PUT', '/v1/delivery-reports', {
+      token: ops,
+      body: { rows: [deliveryRow(other.adUnitId, '2025-05-02', 7_000_000)] },
+    });
+    await eventually(
+      () => billing.get(`/v1/billing-accounts/${other.publisherId}`, finance),
+      (r) => r.status === 200,
+      'the second account',
+    );
     await operations.stop();
 
     for (const path of ['/v1/invoices', `/v1/invoices/${invoiceId}`, `/v1/billing-accounts/${publisherId}`]) {
@@ -85,15 +125,28 @@ for (const dialect of dialects) {
     const queued = await billing.post('/v1/invoice-runs', { period: '2025-05' }, finance);
     t.is(queued.status, 202);
     // The run has taken the page and waits for Operations' earnings: it is running, not failed.
-    const waiting = await eventually(() => billing.get(`/v1/invoice-runs/${queued.body.id}`, finance), (r) => r.body.status === 'running', 'the run to start');
+    const waiting = await eventually(
+      () => billing.get(`/v1/invoice-runs/${queued.body.id}`, finance),
+      (r) => r.body.status === 'running',
+      'the run to start',
+    );
     t.like(waiting.body, { processed: 0, error: null });
     // A failure would have ended it within milliseconds; a second on, it still waits.
     const since = Date.now();
-    const still = await eventually(() => billing.get(`/v1/invoice-runs/${queued.body.id}`, finance), (r) => r.body.status !== 'running' || Date.now() - since > 1_000, 'a second of waiting');
+    const still = await eventually(
+      () => billing.get(`/v1/invoice-runs/${queued.body.id}`, finance),
+      (r) => r.body.status !== 'running' || Date.now() - since > 1_000,
+      'a second of waiting',
+    );
     t.like(still.body, { status: 'running', processed: 0 });
 
     await operations.restart();
-    const done = await eventually(() => billing.get(`/v1/invoice-runs/${queued.body.id}`, finance), (r) => ['succeeded', 'failed'].includes(r.body.status), 'the run to finish', 30_000);
+    const done = await eventually(
+      () => billing.get(`/v1/invoice-runs/${queued.body.id}`, finance),
+      (r) => ['succeeded', 'failed'].includes(r.body.status),
+      'the run to finish',
+      30_000,
+    );
     t.like(done.body, { status: 'succeeded', created: 1, failed: 0, error: null });
     t.is((await billing.get(`/v1/invoices?publisherId=${other.publisherId}&period=2025-05`, finance)).body.data[0].totalMinor, 490);
   });

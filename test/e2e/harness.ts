@@ -37,15 +37,34 @@ export type TopologyClient = Client & { operationsDb: Knex };
  * `measured: false` leaves a monolith test out of the facade calls the extraction report counts: a test whose
  * calls depend on timing (racing requests, random interleavings) would make the committed report vary by run.
  */
-export async function bootTopology(t: ExecutionContext, dialect: Dialect, topology: Topology, options: AppOptions & { measured?: boolean } = {}): Promise<TopologyClient> {
+export async function bootTopology(
+  t: ExecutionContext,
+  dialect: Dialect,
+  topology: Topology,
+  options: AppOptions & { measured?: boolean } = {},
+): Promise<TopologyClient> {
   if (topology === 'monolith') {
     const api = await boot(t, dialect, { modules, ...options });
     if (options.measured !== false) t.teardown(() => recordFacadeCalls(api, path.join(FACADE_CALLS_DIR, `${randomUUID()}.json`)));
     return Object.assign(api, { operationsDb: api.app.databases.get('operations')!.knex });
   }
   if (topology === 'instances') {
-    const instances = await bootSplit(t, dialect, [['operations', 'billing'], ['operations', 'billing']], { modules, ...options });
-    const client = clientFor(await startIngress(t, [], instances.map((i) => i.url)));
+    const instances = await bootSplit(
+      t,
+      dialect,
+      [
+        ['operations', 'billing'],
+        ['operations', 'billing'],
+      ],
+      { modules, ...options },
+    );
+    const client = clientFor(
+      await startIngress(
+        t,
+        [],
+        instances.map((i) => i.url),
+      ),
+    );
     return Object.assign(client, { operationsDb: instances[0]!.app.databases.get('operations')!.knex });
   }
   // isolated: two services as they run apart: each with stores of its own (its own SQLite folder or
@@ -56,7 +75,12 @@ export async function bootTopology(t: ExecutionContext, dialect: Dialect, topolo
     dispatcher: { options: { maxDelayMs: 1_000 } },
     broker: { reconnectMs: 200 },
   };
-  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], { modules, ...options, ...broker, ownStores: topology === 'isolated' });
+  const [operations, billing] = await bootSplit(t, dialect, [['operations'], ['billing']], {
+    modules,
+    ...options,
+    ...broker,
+    ownStores: topology === 'isolated',
+  });
   const url = await startIngress(t, [{ prefix: BILLING_PATHS, target: billing!.url }], operations!.url);
   return Object.assign(clientFor(url), { operationsDb: operations!.app.databases.get('operations')!.knex });
 }
@@ -83,8 +107,16 @@ let counter = 0;
 /** Through the public API: a publisher with one app and one ad unit, and March 2026 delivery. */
 export async function seedPublisher(api: Client, ops: string, grossPerDayMicros = 1_234_567, days = 3): Promise<Publisher> {
   counter++;
-  const publisher = await api.post('/v1/publishers', { name: `Studio ${counter}`, contactEmail: `studio${counter}@games.example`, country: 'PL' }, ops);
-  const app = await api.post(`/v1/publishers/${publisher.body.id}/apps`, { name: `Game ${counter}`, platform: 'ios', bundleId: `pl.studio${counter}.${process.pid}.${Date.now()}` }, ops);
+  const publisher = await api.post(
+    '/v1/publishers',
+    { name: `Studio ${counter}`, contactEmail: `studio${counter}@games.example`, country: 'PL' },
+    ops,
+  );
+  const app = await api.post(
+    `/v1/publishers/${publisher.body.id}/apps`,
+    { name: `Game ${counter}`, platform: 'ios', bundleId: `pl.studio${counter}.${process.pid}.${Date.now()}` },
+    ops,
+  );
   const unit = await api.post(`/v1/apps/${app.body.id}/ad-units`, { name: 'feed', format: 'native' }, ops);
   const rows = Array.from({ length: days }, (_, i) => ({
     adUnitId: unit.body.id,
@@ -102,7 +134,11 @@ export async function seedPublisher(api: Client, ops: string, grossPerDayMicros 
 export async function runInvoices(api: Client, finance: string, period: string) {
   const started = await api.post('/v1/invoice-runs', { period }, finance);
   if (started.status !== 202) throw new Error(`run refused: ${started.status} ${started.text}`);
-  return eventually(() => api.get(`/v1/invoice-runs/${started.body.id}`, finance), (r) => ['succeeded', 'failed'].includes(r.body.status), 'the invoice run');
+  return eventually(
+    () => api.get(`/v1/invoice-runs/${started.body.id}`, finance),
+    (r) => ['succeeded', 'failed'].includes(r.body.status),
+    'the invoice run',
+  );
 }
 
 /**
@@ -113,7 +149,9 @@ export async function runInvoices(api: Client, finance: string, period: string) 
 export async function recordFacadeCalls(api: Client, file: string): Promise<void> {
   const text = (await api.get('/metrics', null)).text;
   const routes: Record<string, { methods: string[]; mostPerRequest: number | null }> = {};
-  for (const m of text.matchAll(/^seams_facade_calls_total\{module="(\w+)",method="(\w+)",transport="\w+",outcome="\w+",route="([^"]+)"\} \d+$/gm)) {
+  for (const m of text.matchAll(
+    /^seams_facade_calls_total\{module="(\w+)",method="(\w+)",transport="\w+",outcome="\w+",route="([^"]+)"\} \d+$/gm,
+  )) {
     const entry = (routes[m[3]!] ??= { methods: [], mostPerRequest: null });
     if (!entry.methods.includes(`${m[1]}.${m[2]}`)) entry.methods.push(`${m[1]}.${m[2]}`);
   }
@@ -129,20 +167,38 @@ let moneyCounter = 0;
 /** A publisher with one app and one ad unit, and no delivery yet. */
 export async function newPublisher(api: Client, ops: string) {
   moneyCounter++;
-  const publisher = await api.post('/v1/publishers', { name: `Money ${moneyCounter}`, contactEmail: `money${moneyCounter}@games.example`, country: 'FI' }, ops);
-  const app = await api.post(`/v1/publishers/${publisher.body.id}/apps`, { name: `Coins ${moneyCounter}`, platform: 'android', bundleId: `fi.money${moneyCounter}.${process.pid}.${Date.now()}` }, ops);
+  const publisher = await api.post(
+    '/v1/publishers',
+    { name: `Money ${moneyCounter}`, contactEmail: `money${moneyCounter}@games.example`, country: 'FI' },
+    ops,
+  );
+  const app = await api.post(
+    `/v1/publishers/${publisher.body.id}/apps`,
+    { name: `Coins ${moneyCounter}`, platform: 'android', bundleId: `fi.money${moneyCounter}.${process.pid}.${Date.now()}` },
+    ops,
+  );
   const unit = await api.post(`/v1/apps/${app.body.id}/ad-units`, { name: 'feed', format: 'native' }, ops);
   return { publisherId: publisher.body.id as string, adUnitId: unit.body.id as string };
 }
 
-export const deliveryRow = (adUnitId: string, date: string, revenueMicros: number) => ({ adUnitId, date, impressions: 1_000, clicks: 10, revenueMicros });
+export const deliveryRow = (adUnitId: string, date: string, revenueMicros: number) => ({
+  adUnitId,
+  date,
+  impressions: 1_000,
+  clicks: 10,
+  revenueMicros,
+});
 
 /** Issues the publisher's draft of `period`, taking each refreshed draft as finance would, until it is issued. */
 export async function issueUntilDone(api: Client, finance: string, publisherId: string, period: string) {
   for (let attempt = 0; attempt < 50; attempt++) {
     const [draft] = (await api.get(`/v1/invoices?publisherId=${publisherId}&period=${period}&status=draft`, finance)).body.data;
     if (!draft) return null;
-    const res = await api.request('PATCH', `/v1/invoices/${draft.id}`, { token: finance, body: { status: 'issued' }, headers: { 'if-match': `"${draft.version}"` } });
+    const res = await api.request('PATCH', `/v1/invoices/${draft.id}`, {
+      token: finance,
+      body: { status: 'issued' },
+      headers: { 'if-match': `"${draft.version}"` },
+    });
     if (res.status === 200) return res.body;
     if (![409, 412].includes(res.status)) throw new Error(`issue answered ${res.status}: ${res.text}`);
   }

@@ -12,12 +12,31 @@ const counter = (text: string, name: string, labels: string) =>
 
 for (const dialect of dialects) {
   test(`[${dialect}] two instances behind a round-robin balancer: each run, event and idempotent request happens once`, async (t) => {
-    const instances = await bootSplit(t, dialect, [['operations', 'billing'], ['operations', 'billing']], { modules: [operationsModule, billingModule] });
-    const api = clientFor(await startIngress(t, [], instances.map((i) => i.url)));
+    const instances = await bootSplit(
+      t,
+      dialect,
+      [
+        ['operations', 'billing'],
+        ['operations', 'billing'],
+      ],
+      { modules: [operationsModule, billingModule] },
+    );
+    const api = clientFor(
+      await startIngress(
+        t,
+        [],
+        instances.map((i) => i.url),
+      ),
+    );
     const [ops, finance] = [await api.token('ops'), await api.token('finance')];
     const seeded = [];
     for (let i = 0; i < 4; i++) seeded.push(await seedPublisher(api, ops));
-    for (const s of seeded) await eventually(() => api.get(`/v1/billing-accounts/${s.publisherId}`, finance), (r) => r.status === 200, 'accounts');
+    for (const s of seeded)
+      await eventually(
+        () => api.get(`/v1/billing-accounts/${s.publisherId}`, finance),
+        (r) => r.status === 200,
+        'accounts',
+      );
 
     // Idempotency keys are shared: the replay reaches the other instance and gets the first answer.
     const key = { 'idempotency-key': 'shared-key' };
@@ -32,20 +51,35 @@ for (const dialect of dialects) {
     const run = await runInvoices(api, finance, '2026-03');
     t.like(run.body, { status: 'succeeded', created: 4 });
     const metrics = await Promise.all(instances.map(async (i) => (await i.get('/metrics', null)).text));
-    t.is(metrics.reduce((sum, text) => sum + counter(text, 'seams_facade_calls_total', 'method="earningsForMonth"'), 0), 1);
+    t.is(
+      metrics.reduce((sum, text) => sum + counter(text, 'seams_facade_calls_total', 'method="earningsForMonth"'), 0),
+      1,
+    );
     const invoices = await api.get('/v1/invoices?period=2026-03&limit=100', finance);
     t.is(invoices.body.data.length, 4);
 
-    for (const invoice of invoices.body.data) await api.request('PATCH', `/v1/invoices/${invoice.id}`, { token: finance, body: { status: 'issued' } });
+    for (const invoice of invoices.body.data)
+      await api.request('PATCH', `/v1/invoices/${invoice.id}`, { token: finance, body: { status: 'issued' } });
     // Paying one sends InvoicePaid to Operations (its dashboard's last payment).
     const [paid] = invoices.body.data;
-    await api.post(`/v1/invoices/${paid.id}/payments`, { amountMinor: paid.totalMinor, paidOn: '2026-04-20', bankReference: 'ONCE' }, finance);
+    await api.post(
+      `/v1/invoices/${paid.id}/payments`,
+      { amountMinor: paid.totalMinor, paidOn: '2026-04-20', bankReference: 'ONCE' },
+      finance,
+    );
 
     // Events were dispatched once: every outbox row delivered on its first attempt, by one instance or the other.
     for (const module of ['operations', 'billing']) {
       const outbox = () => instances[0]!.app.databases.get(module)!.knex('outbox').select('status', 'attempts');
-      const rows = await eventually(outbox, (r) => r.length > 0 && r.every((row) => row.status === 'delivered'), `${module} events delivered`);
-      t.true(rows.every((r) => r.attempts === 1), `${module}: each event claimed once`);
+      const rows = await eventually(
+        outbox,
+        (r) => r.length > 0 && r.every((row) => row.status === 'delivered'),
+        `${module} events delivered`,
+      );
+      t.true(
+        rows.every((r) => r.attempts === 1),
+        `${module}: each event claimed once`,
+      );
     }
   });
 }

@@ -21,8 +21,13 @@ for (const dialect of dialects) {
     const api = await boot(t, dialect, { modules: modules(60_000), dispatcher: { options: { idlePollMs: 50 } } });
     const [ops, finance] = [await api.token('ops'), await api.token('finance')];
     const { publisherId, adUnitId } = await newPublisher(api, ops);
-    await eventually(() => api.get(`/v1/billing-accounts/${publisherId}`, finance), (r) => r.status === 200, 'the billing account');
-    const put = (client: typeof api, day: string) => client.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [deliveryRow(adUnitId, `2025-08-${day}`, 3_000_000)] } });
+    await eventually(
+      () => api.get(`/v1/billing-accounts/${publisherId}`, finance),
+      (r) => r.status === 200,
+      'the billing account',
+    );
+    const put = (client: typeof api, day: string) =>
+      client.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [deliveryRow(adUnitId, `2025-08-${day}`, 3_000_000)] } });
     t.is((await put(api, '01')).status, 200);
     await runInvoices(api, finance, '2025-08');
     const [draft] = (await api.get(`/v1/invoices?publisherId=${publisherId}&period=2025-08`, finance)).body.data;
@@ -30,7 +35,11 @@ for (const dialect of dialects) {
     const child = spawnTs('test/fixtures/issueChild.ts', [], { ...databaseEnv(api.app.config), INVOICE_ID: draft.id });
     t.is((await child.exited).signal, 'SIGKILL', child.output());
     const operations = api.app.databases.get('operations')!.knex;
-    t.like(await operations('month_closes').where({ publisher_id: publisherId, period: '2025-08' }).first(), { invoice_id: draft.id }, 'the month was closed');
+    t.like(
+      await operations('month_closes').where({ publisher_id: publisherId, period: '2025-08' }).first(),
+      { invoice_id: draft.id },
+      'the month was closed',
+    );
     t.is((await api.get(`/v1/invoices/${draft.id}`, finance)).body.status, 'draft', 'and the invoice not issued');
     t.is((await put(api, '02')).status, 409, 'the month stays closed while nobody recovers it');
 
@@ -38,7 +47,11 @@ for (const dialect of dialects) {
     const restarted = await createApp(api.app.config, { modules: modules(200) });
     restarted.start();
     t.teardown(() => restarted.close());
-    await waitUntil(async () => (await operations('month_closes').where({ publisher_id: publisherId, period: '2025-08' }).first())?.invoice_id === null, 15_000, 'the close to be released');
+    await waitUntil(
+      async () => (await operations('month_closes').where({ publisher_id: publisherId, period: '2025-08' }).first())?.invoice_id === null,
+      15_000,
+      'the close to be released',
+    );
     t.is((await put(api, '02')).status, 200, 'the month takes delivery again');
 
     const issued = await api.request('PATCH', `/v1/invoices/${draft.id}`, { token: finance, body: { status: 'issued' } });

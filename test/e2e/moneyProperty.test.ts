@@ -9,14 +9,18 @@ import { lineMinor } from '../../src/kernel/index.ts';
 import { dialects } from '../helpers/databases.ts';
 import { bootTopology, deliveryRow, eventually, newPublisher } from './harness.ts';
 
-type Action =
-  | { kind: 'write'; unit: number; day: number; micros: number }
-  | { kind: 'run' }
-  | { kind: 'issue' }
-  | { kind: 'void' };
+type Action = { kind: 'write'; unit: number; day: number; micros: number } | { kind: 'run' } | { kind: 'issue' } | { kind: 'void' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('write' as const), unit: fc.nat(1), day: fc.integer({ min: 1, max: 28 }), micros: fc.integer({ min: 1, max: 50_000_000 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('write' as const),
+      unit: fc.nat(1),
+      day: fc.integer({ min: 1, max: 28 }),
+      micros: fc.integer({ min: 1, max: 50_000_000 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'run' as const }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'issue' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'void' as const }) },
@@ -31,14 +35,19 @@ for (const dialect of dialects) {
       const apps = (await api.get(`/v1/publishers/${publisherId}/apps`, ops)).body.data;
       const second = (await api.post(`/v1/apps/${apps[0].id}/ad-units`, { name: 'second', format: 'banner' }, ops)).body.id as string;
       const units = [adUnitId, second];
-      await eventually(() => api.get(`/v1/billing-accounts/${publisherId}`, finance), (r) => r.status === 200, 'the billing account');
+      await eventually(
+        () => api.get(`/v1/billing-accounts/${publisherId}`, finance),
+        (r) => r.status === 200,
+        'the billing account',
+      );
       let round = 0;
       let issuedChecked = 0;
 
       await fc.assert(
         fc.asyncProperty(fc.array(fc.array(action, { minLength: 1, maxLength: 4 }), { minLength: 4, maxLength: 8 }), async (batches) => {
           const period = `20${String(10 + round++).padStart(2, '0')}-06`; // a fresh month for every run
-          const invoices = async () => (await api.get(`/v1/invoices?publisherId=${publisherId}&period=${period}`, finance)).body.data as any[];
+          const invoices = async () =>
+            (await api.get(`/v1/invoices?publisherId=${publisherId}&period=${period}`, finance)).body.data as any[];
           const perform = async (step: Action) => {
             if (step.kind === 'write') {
               const row = deliveryRow(units[step.unit]!, `${period}-${String(step.day).padStart(2, '0')}`, step.micros);
@@ -47,7 +56,12 @@ for (const dialect of dialects) {
             if (step.kind === 'run') {
               // A run is a job: the step lasts until it ends (another step of the batch may still race it).
               const queued = await api.post('/v1/invoice-runs', { period }, finance);
-              if (queued.status === 202) await eventually(() => api.get(`/v1/invoice-runs/${queued.body.id}`, finance), (r) => ['succeeded', 'failed'].includes(r.body.status), 'the run');
+              if (queued.status === 202)
+                await eventually(
+                  () => api.get(`/v1/invoice-runs/${queued.body.id}`, finance),
+                  (r) => ['succeeded', 'failed'].includes(r.body.status),
+                  'the run',
+                );
               return queued.status;
             }
             const wanted = step.kind === 'issue' ? ['draft'] : ['draft', 'issued'];
@@ -58,7 +72,12 @@ for (const dialect of dialects) {
           };
           // Every interleaving ends with a write, a run and two issues (the first may find the draft stale), one
           // step after another, so each run checks at least one issued invoice as well as whatever came before.
-          const settle: Action[][] = [[{ kind: 'write', unit: 0, day: 28, micros: 1_000_000 }], [{ kind: 'run' }], [{ kind: 'issue' }], [{ kind: 'issue' }]];
+          const settle: Action[][] = [
+            [{ kind: 'write', unit: 0, day: 28, micros: 1_000_000 }],
+            [{ kind: 'run' }],
+            [{ kind: 'issue' }],
+            [{ kind: 'issue' }],
+          ];
           for (const batch of [...batches, ...settle]) {
             const statuses = await Promise.all(batch.map(perform));
             for (const status of statuses) {
@@ -69,7 +88,9 @@ for (const dialect of dialects) {
               const earnings = (await api.get(`/v1/publishers/${publisherId}/earnings?from=${period}-01&to=${period}-28`, finance)).body;
               const billed = invoice.lines.reduce((sum: number, line: { grossMicros: number }) => sum + line.grossMicros, 0);
               if (billed !== earnings.grossMicros || invoice.totalMinor !== Number(lineMinor(earnings.grossMicros, 7000))) {
-                throw new Error(`invoice ${invoice.number} bills ${billed} micros (${invoice.totalMinor} cents); ${period} delivered ${earnings.grossMicros}`);
+                throw new Error(
+                  `invoice ${invoice.number} bills ${billed} micros (${invoice.totalMinor} cents); ${period} delivered ${earnings.grossMicros}`,
+                );
               }
             }
           }

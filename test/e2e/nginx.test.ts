@@ -51,11 +51,18 @@ async function freePort(): Promise<number> {
 }
 
 if (nginxInstalled() || process.env.CI) {
-  test('Debian\'s nginx with the sample config in front of an operations and a billing process: each path reaches its module, events cross, /internal stays closed, compression passes through', async (t) => {
+  test("Debian's nginx with the sample config in front of an operations and a billing process: each path reaches its module, events cross, /internal stays closed, compression passes through", async (t) => {
     t.true(nginxInstalled(), `${NGINX} is missing: install it with \`apt-get install -y nginx-light\` (Debian's package)`);
     const [opsPort, billingPort, ingressPort] = [await freePort(), await freePort(), await freePort()];
     const dataDir = tempDir(t);
-    const common = { HOST: '127.0.0.1', SEAMS_DATA_DIR: dataDir, SEAMS_SERVICE_TOKEN: SERVICE_TOKEN, SEAMS_BOOTSTRAP_TOKEN: BOOTSTRAP, SEAMS_TRUST_PROXY: '1', SEAMS_SHUTDOWN_DRAIN_MS: '0' };
+    const common = {
+      HOST: '127.0.0.1',
+      SEAMS_DATA_DIR: dataDir,
+      SEAMS_SERVICE_TOKEN: SERVICE_TOKEN,
+      SEAMS_BOOTSTRAP_TOKEN: BOOTSTRAP,
+      SEAMS_TRUST_PROXY: '1',
+      SEAMS_SHUTDOWN_DRAIN_MS: '0',
+    };
     const start = async (env: NodeJS.ProcessEnv) => {
       const child = spawnTs('src/main.ts', [], { ...common, ...env });
       t.teardown(() => child.process.kill('SIGKILL'));
@@ -67,28 +74,48 @@ if (nginxInstalled() || process.env.CI) {
     await start({ PORT: String(billingPort), SEAMS_MODULES: 'billing', SEAMS_REMOTE_OPERATIONS: `http://127.0.0.1:${opsPort}` });
 
     const dir = tempDir(t, 'seams-nginx-');
-    const site = fs.readFileSync(SAMPLE, 'utf8')
+    const site = fs
+      .readFileSync(SAMPLE, 'utf8')
       .replace('127.0.0.1:3000', `127.0.0.1:${opsPort}`)
       .replace('127.0.0.1:3001', `127.0.0.1:${billingPort}`)
       .replace('listen 8080;', `listen 127.0.0.1:${ingressPort};`);
     fs.writeFileSync(path.join(dir, 'seams-split.conf'), site);
-    fs.writeFileSync(path.join(dir, 'nginx.conf'), [
-      // One process as this user, in the foreground, everything in the temp folder.
-      'daemon off;', 'master_process off;', `pid ${dir}/nginx.pid;`, `error_log ${dir}/error.log warn;`,
-      'events { worker_connections 64; }',
-      `http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi; include ${dir}/seams-split.conf; }`,
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'nginx.conf'),
+      [
+        // One process as this user, in the foreground, everything in the temp folder.
+        'daemon off;',
+        'master_process off;',
+        `pid ${dir}/nginx.pid;`,
+        `error_log ${dir}/error.log warn;`,
+        'events { worker_connections 64; }',
+        `http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi; include ${dir}/seams-split.conf; }`,
+      ].join('\n'),
+    );
     const nginx = spawn(NGINX, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { stdio: 'ignore' });
     t.teardown(() => nginx.kill('SIGKILL'));
     const ingress = clientFor(`http://127.0.0.1:${ingressPort}`);
-    await eventually(() => ingress.get('/health', null).catch(() => ({ status: 0 })), (r) => r.status === 200, 'nginx to answer', 15_000);
+    await eventually(
+      () => ingress.get('/health', null).catch(() => ({ status: 0 })),
+      (r) => r.status === 200,
+      'nginx to answer',
+      15_000,
+    );
 
     const ops = await ingress.token('ops');
     const finance = await ingress.token('finance');
-    const publisher = await ingress.post('/v1/publishers', { name: 'Ingress Games', contactEmail: 'pay@ingress.example', country: 'FI' }, ops);
+    const publisher = await ingress.post(
+      '/v1/publishers',
+      { name: 'Ingress Games', contactEmail: 'pay@ingress.example', country: 'FI' },
+      ops,
+    );
     t.is(publisher.status, 201, publisher.text);
     // Billing's route, through the ingress to the billing process, which opened the account from Operations' event.
-    const account = await eventually(() => ingress.get(`/v1/billing-accounts/${publisher.body.id}`, finance), (r) => r.status === 200, 'the billing account');
+    const account = await eventually(
+      () => ingress.get(`/v1/billing-accounts/${publisher.body.id}`, finance),
+      (r) => r.status === 200,
+      'the billing account',
+    );
     t.is(account.body.legalName, 'Ingress Games');
     t.deepEqual((await ingress.get('/v1/invoices', finance)).body, { data: [], nextCursor: null });
     // The operations process alone does not serve it: the 200 above came through the ingress's routing.

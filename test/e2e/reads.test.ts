@@ -12,9 +12,15 @@ for (const dialect of dialects) {
 
       const publishers = await api.get('/v1/publishers?status=active&limit=5', finance);
       t.is(publishers.status, 200);
-      t.deepEqual(publishers.body.data.map((p: { id: string }) => p.id), [seeded.publisherId]);
+      t.deepEqual(
+        publishers.body.data.map((p: { id: string }) => p.id),
+        [seeded.publisherId],
+      );
       const units = await api.get(`/v1/apps/${seeded.appId}/ad-units`, finance);
-      t.deepEqual(units.body.data.map((u: { id: string }) => u.id), [seeded.adUnitId]);
+      t.deepEqual(
+        units.body.data.map((u: { id: string }) => u.id),
+        [seeded.adUnitId],
+      );
       const earnings = await api.get(`/v1/publishers/${seeded.publisherId}/earnings?from=2026-03-01&to=2026-03-31`, finance);
       t.like(earnings.body, { grossMicros: 2_000_002, shareMicros: Number(shareMicros(2_000_002, 7000)) });
 

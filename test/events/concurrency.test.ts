@@ -28,15 +28,25 @@ for (const dialect of dialects) {
     t.teardown(() => app.close());
     const outbox = await app.databases.get('notes')!.knex('outbox').select('attempts', 'status');
     t.is(outbox.length, EVENTS);
-    t.true(outbox.every((r) => r.status === 'delivered' && r.attempts === 1), 'every event claimed exactly once');
+    t.true(
+      outbox.every((r) => r.status === 'delivered' && r.attempts === 1),
+      'every event claimed exactly once',
+    );
     t.is(counts[0]! + counts[1]!, EVENTS);
-    t.true(counts.every((n) => n > 0), 'both processes delivered');
+    t.true(
+      counts.every((n) => n > 0),
+      'both processes delivered',
+    );
     const tallies = await app.databases.get('tally')!.knex('tallies').select();
     t.is(tallies.length, TOPICS);
     for (const row of tallies) {
       const numbers = row.texts.split(',').map(Number);
       t.is(row.count, EVENTS / TOPICS);
-      t.deepEqual(numbers, [...numbers].sort((a, b) => a - b), `${row.topic} in order`);
+      t.deepEqual(
+        numbers,
+        [...numbers].sort((a, b) => a - b),
+        `${row.topic} in order`,
+      );
     }
   });
 }

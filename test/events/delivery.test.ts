@@ -49,7 +49,11 @@ for (const dialect of dialects) {
     const rows = await tally('tallies').orderBy('topic');
     for (const row of rows) {
       const numbers = row.texts.split(',').map(Number);
-      t.deepEqual(numbers, [...numbers].sort((a, b) => a - b), `${row.topic} handled in order`);
+      t.deepEqual(
+        numbers,
+        [...numbers].sort((a, b) => a - b),
+        `${row.topic} handled in order`,
+      );
       t.is(row.count, 10);
     }
     t.is((await tally('inbox').select()).length, 30);
@@ -59,7 +63,12 @@ for (const dialect of dialects) {
 for (const dialect of dialects) {
   test(`[${dialect}] delivered events are pruned after the retention period; undelivered ones never are`, async (t) => {
     let now = Date.parse('2026-03-01T00:00:00.000Z');
-    const api = await boot(t, dialect, { modules, start: false, clock: { now: () => new Date(now) }, dispatcher: { options: { retentionMs: 60_000 } } });
+    const api = await boot(t, dialect, {
+      modules,
+      start: false,
+      clock: { now: () => new Date(now) },
+      dispatcher: { options: { retentionMs: 60_000 } },
+    });
     const notes = noteServiceOf(api.app);
     await notes.write('a', 'delivered');
     await api.app.dispatcher.runOnce();
@@ -72,6 +81,9 @@ for (const dialect of dialects) {
     t.is(await api.app.dispatcher.prune(), 0, 'kept within the retention period');
     now += 2_000;
     t.is(await api.app.dispatcher.prune(), 1);
-    t.deepEqual((await outbox('outbox').select('status')).map((r) => r.status), ['pending']);
+    t.deepEqual(
+      (await outbox('outbox').select('status')).map((r) => r.status),
+      ['pending'],
+    );
   });
 }

@@ -25,7 +25,9 @@ async function refuseRenewals(knex: Knex, dialect: Dialect): Promise<void> {
     await knex.raw(`CREATE TRIGGER refuse_renewal BEFORE UPDATE ON outbox WHEN OLD.status = 'in_flight' AND NEW.status = 'in_flight'
       BEGIN SELECT RAISE(ABORT, 'renewal refused'); END`);
   } else {
-    await knex.raw(`CREATE FUNCTION refuse_renewal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'renewal refused'; END $$`);
+    await knex.raw(
+      `CREATE FUNCTION refuse_renewal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'renewal refused'; END $$`,
+    );
     await knex.raw(`CREATE TRIGGER refuse_renewal BEFORE UPDATE ON outbox FOR EACH ROW
       WHEN (OLD.status = 'in_flight' AND NEW.status = 'in_flight') EXECUTE FUNCTION refuse_renewal()`);
   }
@@ -58,16 +60,24 @@ for (const dialect of dialects) {
     t.teardown(() => rival.stop());
     // It is live: a note written while the holder is busy goes to it.
     await notes.write('meanwhile', 'quick');
-    await waitUntil(async () => taken.includes('meanwhile') && Date.now() - heldAt > 2.5 * LEASE, 60_000, 'the rival to deliver, and 2.5 leases');
+    await waitUntil(
+      async () => taken.includes('meanwhile') && Date.now() - heldAt > 2.5 * LEASE,
+      60_000,
+      'the rival to deliver, and 2.5 leases',
+    );
 
     const held = await outbox('outbox').where({ aggregate_id: 'held' }).first();
     t.is(held.status, 'in_flight');
     t.true(Date.parse(held.claimed_until) > Date.now(), '2.5 leases after it was claimed, the claim still runs: renewed');
     holder.process.stdin!.write('release\n');
-    const delivered = await waitUntil(async () => {
-      const row = await outbox('outbox').where({ aggregate_id: 'held' }).first();
-      return row.status === 'delivered' && row;
-    }, 20_000, 'the held event delivered');
+    const delivered = await waitUntil(
+      async () => {
+        const row = await outbox('outbox').where({ aggregate_id: 'held' }).first();
+        return row.status === 'delivered' && row;
+      },
+      20_000,
+      'the held event delivered',
+    );
     t.is(delivered.attempts, 1, 'claimed once');
     t.deepEqual(taken, ['meanwhile'], 'the rival never delivered the held event');
     t.like(await writer.databases.get('tally')!.knex('tallies').where({ topic: 'held' }).first(), { count: 1, texts: 'slow' });
@@ -85,7 +95,10 @@ for (const dialect of dialects) {
       await released;
     });
     const lease = 1_000;
-    const app = await createApp(config, { modules: [notesModule, holdingTally], dispatcher: { options: { leaseMs: lease, idlePollMs: 50 } } });
+    const app = await createApp(config, {
+      modules: [notesModule, holdingTally],
+      dispatcher: { options: { leaseMs: lease, idlePollMs: 50 } },
+    });
     t.teardown(() => app.close());
     t.teardown(release); // never leave the handler held: the app could not close
     const outbox = app.databases.get('notes')!.knex;
@@ -102,14 +115,29 @@ for (const dialect of dialects) {
     await new Promise((resolve) => setTimeout(resolve, 1.5 * lease)); // the handler takes 1.5 leases
     release();
 
-    const rows = await waitUntil(async () => {
-      const all = await outbox('outbox').orderBy('seq');
-      return all.every((row) => row.status === 'delivered') && all;
-    }, 20_000, 'both delivered');
+    const rows = await waitUntil(
+      async () => {
+        const all = await outbox('outbox').orderBy('seq');
+        return all.every((row) => row.status === 'delivered') && all;
+      },
+      20_000,
+      'both delivered',
+    );
     t.is(rows[0].claimed_by, claim[0]![1], 'the first, in hand, was settled by its claim');
     t.not(rows[1].claimed_by, claim[0]![1], 'the second was not delivered past the lapsed lease: a new claim took it');
-    t.deepEqual(rows.map((row) => row.attempts), [1, 1], 'the untried one got its attempt back');
+    t.deepEqual(
+      rows.map((row) => row.attempts),
+      [1, 1],
+      'the untried one got its attempt back',
+    );
     const tallies = await app.databases.get('tally')!.knex('tallies').orderBy('topic');
-    t.deepEqual(tallies.map((row) => [row.topic, row.count]), [['renewals-a', 1], ['renewals-b', 1]], 'each handled once');
+    t.deepEqual(
+      tallies.map((row) => [row.topic, row.count]),
+      [
+        ['renewals-a', 1],
+        ['renewals-b', 1],
+      ],
+      'each handled once',
+    );
   });
 }

@@ -56,7 +56,11 @@ for (const dialect of dialects) {
     await new Promise((r) => setTimeout(r, 500)); // several more tries, 50 ms apart
     await notesApp.dispatcher.stop(); // not caught in the middle of a try
     const held = await outbox('outbox').orderBy('seq');
-    t.deepEqual(held.map((row) => [row.status, row.attempts]), Array(3).fill(['pending', 0]), 'held, none dead-lettered');
+    t.deepEqual(
+      held.map((row) => [row.status, row.attempts]),
+      Array(3).fill(['pending', 0]),
+      'held, none dead-lettered',
+    );
     t.regex(held[0].last_error, /unreachable: .*ECONNREFUSED/);
 
     const tallyApp = await createApp(nodeConfig(store, ['tally'], { SEAMS_REMOTE_NOTES: notesUrl }), { modules });
@@ -68,12 +72,20 @@ for (const dialect of dialects) {
       await tallyApp.close();
     });
     const tally = tallyApp.databases.get('tally')!.knex;
-    const row = await waitUntil(async () => {
-      const r = await tally('tallies').where({ topic: 'outage' }).first();
-      return r?.count === 3 && r;
-    }, 10_000, 'delivery once the subscriber answers');
+    const row = await waitUntil(
+      async () => {
+        const r = await tally('tallies').where({ topic: 'outage' }).first();
+        return r?.count === 3 && r;
+      },
+      10_000,
+      'delivery once the subscriber answers',
+    );
     t.is(row.texts, '1,2,3', 'in order');
     await waitUntil(async () => (await outbox('outbox').whereNot({ status: 'delivered' })).length === 0, 10_000, 'the outbox marked');
-    t.deepEqual((await outbox('outbox')).map((r) => r.attempts), [1, 1, 1], 'one attempt each: the one that reached the handler');
+    t.deepEqual(
+      (await outbox('outbox')).map((r) => r.attempts),
+      [1, 1, 1],
+      'one attempt each: the one that reached the handler',
+    );
   });
 }

@@ -29,7 +29,12 @@ interface Answer {
  * failed-authentication limiter counts per client address, so the matrix's
  * hundreds of deliberate 401s come from many "clients" and never trip its 429.
  */
-function send(url: string, method: string, path: string, options: { token?: string | null; body?: unknown; from?: string } = {}): Promise<Answer> {
+function send(
+  url: string,
+  method: string,
+  path: string,
+  options: { token?: string | null; body?: unknown; from?: string } = {},
+): Promise<Answer> {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const target = new URL(path, url);
   return new Promise((resolve, reject) => {
@@ -112,10 +117,18 @@ function pathFor(route: Mounted, seeded: Seeded, owner: SeededPublisher, unowned
 
 /** A query that satisfies the route's required parameters (earnings needs from and to). */
 function sampleQuery(spec: RouteSpec): string {
-  const schema = spec.query as { properties?: Record<string, { format?: string; type?: string; minimum?: number }>; required?: string[] } | undefined;
+  const schema = spec.query as
+    { properties?: Record<string, { format?: string; type?: string; minimum?: number }>; required?: string[] } | undefined;
   const pairs = (schema?.required ?? []).map((name) => {
     const property = schema!.properties![name]!;
-    const value = property.format === 'day' ? '2026-03-01' : property.format === 'month' ? '2026-03' : property.type === 'integer' ? String(property.minimum ?? 1) : 'x';
+    const value =
+      property.format === 'day'
+        ? '2026-03-01'
+        : property.format === 'month'
+          ? '2026-03'
+          : property.type === 'integer'
+            ? String(property.minimum ?? 1)
+            : 'x';
     return `${name}=${value}`;
   });
   return pairs.length > 0 ? `?${pairs.join('&')}` : '';
@@ -157,7 +170,11 @@ for (const dialect of dialects) {
       const path = pathFor(route, seeded, own, { 'invoice-runs': seeded.runId, tokens: throwaway }) + sampleQuery(spec);
       for (const [who, token] of Object.entries(callers)) {
         const unauthenticated = token === null || who === 'bad' || who === 'revoked';
-        const res = await send(api.url, spec.method.toUpperCase(), path, { token, body: bodyFor(spec), ...(unauthenticated && { from: freshClient() }) });
+        const res = await send(api.url, spec.method.toUpperCase(), path, {
+          token,
+          body: bodyFor(spec),
+          ...(unauthenticated && { from: freshClient() }),
+        });
         const where = `${label(route)} as ${who}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`;
         checked++;
         t.true(res.status < 500, where);
@@ -184,14 +201,22 @@ for (const dialect of dialects) {
   test(`[${dialect}] every route with an id: a publisher token aimed at another publisher's objects gets 404 exactly as for an unknown id (403 where publishers may not use the route); its own drafts are hidden and lists show only its own`, async (t) => {
     const { api, seeded } = await bootSeeded(t, dialect);
     const [mine, theirs] = seeded.publishers;
-    const unknown: SeededPublisher = { ...theirs, publisherId: 'pub_00000000000000000000000000', appId: 'app_00000000000000000000000000', invoiceId: 'inv_00000000000000000000000000' };
+    const unknown: SeededPublisher = {
+      ...theirs,
+      publisherId: 'pub_00000000000000000000000000',
+      appId: 'app_00000000000000000000000000',
+      invoiceId: 'inv_00000000000000000000000000',
+    };
     const unowned = { 'invoice-runs': seeded.runId, tokens: 'tok_00000000000000000000000000' };
     const withIds = mountedRoutes(api).filter((r) => r.spec.params);
     t.true(withIds.length >= 10, `found ${withIds.length} routes with an id`);
     for (const route of withIds) {
       const { spec } = route;
       const request = (owner: SeededPublisher) =>
-        send(api.url, spec.method.toUpperCase(), pathFor(route, seeded, owner, unowned) + sampleQuery(spec), { token: mine.token, body: bodyFor(spec) });
+        send(api.url, spec.method.toUpperCase(), pathFor(route, seeded, owner, unowned) + sampleQuery(spec), {
+          token: mine.token,
+          body: bodyFor(spec),
+        });
       const [other, missing] = [await request(theirs), await request(unknown)];
       const where = `${label(route)} at another publisher's object: ${other.status} ${JSON.stringify(other.body).slice(0, 160)}`;
       if (!(spec.roles as string[]).includes('publisher')) {
@@ -215,7 +240,10 @@ for (const dialect of dialects) {
     t.is(listed.status, 200);
     t.deepEqual(listed.body.data, []);
     const all = await send(api.url, 'GET', '/v1/invoices', { token: mine.token });
-    t.deepEqual(all.body.data.map((i: { id: string }) => i.id), [mine.invoiceId]);
+    t.deepEqual(
+      all.body.data.map((i: { id: string }) => i.id),
+      [mine.invoiceId],
+    );
   });
 }
 
@@ -225,7 +253,10 @@ test('[sqlite] internal routes (/internal/<module>/<method>, /internal/<module>/
     ...Object.keys(m.definition.provides?.methods ?? {}).map((method) => `/internal/${m.definition.name}/${method}`),
     `/internal/${m.definition.name}/events`,
   ]);
-  t.true(internal.some((p) => p.startsWith('/internal/operations/')) && internal.some((p) => p.startsWith('/internal/billing/')), internal.join(', '));
+  t.true(
+    internal.some((p) => p.startsWith('/internal/operations/')) && internal.some((p) => p.startsWith('/internal/billing/')),
+    internal.join(', '),
+  );
   const userTokens: Record<string, string> = {
     ...seeded.tokens,
     publisher: seeded.publishers[0].token,

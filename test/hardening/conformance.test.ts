@@ -18,7 +18,15 @@ import { operationsModule } from '../../modules/operations/index.ts';
 import { isDay, isMonth } from '../../src/kernel/period.ts';
 import { dialects, type Dialect } from '../helpers/databases.ts';
 import { boot, BOOTSTRAP, type Booted } from '../helpers/server.ts';
-import { asQueryNumbers, craftedCursor, forgedCursor, otherCharsetType, otherContentEncoding, utf8JsonType, weakETag } from './fuzzRules.ts';
+import {
+  asQueryNumbers,
+  craftedCursor,
+  forgedCursor,
+  otherCharsetType,
+  otherContentEncoding,
+  utf8JsonType,
+  weakETag,
+} from './fuzzRules.ts';
 import { brokenValue, validValue, type Check, type Hint, type JsonSchema } from './schemaArbitraries.ts';
 import { seed as seedData, type Seeded } from './seed.ts';
 
@@ -58,7 +66,8 @@ function checker(queryText: boolean) {
   const cache = new Map<JsonSchema, ValidateFunction>();
   const compile = (schema: JsonSchema) => cache.get(schema) ?? cache.set(schema, ajv.compile(schema) as ValidateFunction).get(schema)!;
   const check: Check = (schema, value) => compile(schema)(queryText ? asQueryNumbers(schema, value) : value);
-  const errors = (schema: JsonSchema, value: unknown) => (compile(schema)(value) ? [] : (compile(schema).errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
+  const errors = (schema: JsonSchema, value: unknown) =>
+    compile(schema)(value) ? [] : (compile(schema).errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
   return { check, errors };
 }
 
@@ -70,7 +79,14 @@ const coercing = checker(true);
 function resolve(doc: any, schema: any): any {
   if (Array.isArray(schema)) return schema.map((s) => resolve(doc, s));
   if (!schema || typeof schema !== 'object') return schema;
-  if (typeof schema.$ref === 'string') return resolve(doc, schema.$ref.slice(2).split('/').reduce((node: any, key: string) => node[key], doc));
+  if (typeof schema.$ref === 'string')
+    return resolve(
+      doc,
+      schema.$ref
+        .slice(2)
+        .split('/')
+        .reduce((node: any, key: string) => node[key], doc),
+    );
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, resolve(doc, v)]));
 }
 
@@ -150,7 +166,8 @@ function hintFor(op: Operation, ctx: Context): Hint {
  * Path parameter text that names a resource: an empty segment, `.` and `..`
  * would address another route, and U+0000 (which no input may carry) makes any id unknown.
  */
-const pathSafe = (value: unknown) => typeof value === 'string' && value !== '' && value !== '.' && value !== '..' && !value.includes('\u0000');
+const pathSafe = (value: unknown) =>
+  typeof value === 'string' && value !== '' && value !== '.' && value !== '..' && !value.includes('\u0000');
 const HEADER_TEXT = fc.stringMatching(/^[A-Za-z0-9_\-"/]{1,40}$/);
 
 function validInput(op: Operation, ctx: Context): fc.Arbitrary<Input> {
@@ -160,9 +177,18 @@ function validInput(op: Operation, ctx: Context): fc.Arbitrary<Input> {
   const headerNames = op.parameters.filter((p) => p.in === 'header').map((p) => p.name);
   return fc.record({
     role: op.roles.length > 0 ? fc.constantFrom(...op.roles) : fc.constant('none'),
-    path: validValue(pathSchema, hint, strict.check).filter((p) => Object.values(p as object).every(pathSafe)) as fc.Arbitrary<Record<string, string>>,
-    query: validValue(querySchema, hint, strict.check).map((q) => toQueryText(q)!).filter((q) => coercing.check(querySchema, q)),
-    headers: fc.record(Object.fromEntries(headerNames.map((n) => [n, n === 'If-Match' ? fc.oneof(fc.constantFrom('"1"', '"2"', 'W/"1"', '*'), HEADER_TEXT) : HEADER_TEXT])), { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>,
+    path: validValue(pathSchema, hint, strict.check).filter((p) => Object.values(p as object).every(pathSafe)) as fc.Arbitrary<
+      Record<string, string>
+    >,
+    query: validValue(querySchema, hint, strict.check)
+      .map((q) => toQueryText(q)!)
+      .filter((q) => coercing.check(querySchema, q)),
+    headers: fc.record(
+      Object.fromEntries(
+        headerNames.map((n) => [n, n === 'If-Match' ? fc.oneof(fc.constantFrom('"1"', '"2"', 'W/"1"', '*'), HEADER_TEXT) : HEADER_TEXT]),
+      ),
+      { requiredKeys: [] },
+    ) as fc.Arbitrary<Record<string, string>>,
     body: op.body ? fc.record({ json: validValue(op.body, hint, strict.check), type: utf8JsonType }) : fc.constant(undefined),
   });
 }
@@ -173,27 +199,66 @@ function invalidInput(op: Operation, ctx: Context): fc.Arbitrary<Input> {
   return validInput(op, ctx).chain((input) => {
     const ways: fc.Arbitrary<Input>[] = [];
     if (op.body) {
-      ways.push(brokenValue(op.body, (input.body as { json: unknown }).json, strict.check).map((b) => ({ ...input, body: { json: b.value }, broken: { what: `body ${b.what}`, expect: 422 } })));
+      ways.push(
+        brokenValue(op.body, (input.body as { json: unknown }).json, strict.check).map((b) => ({
+          ...input,
+          body: { json: b.value },
+          broken: { what: `body ${b.what}`, expect: 422 },
+        })),
+      );
       const malformed = fc.oneof(
         fc.string().filter((s) => s.trim() !== '' && !parses(s)),
-        fc.constant(JSON.stringify((input.body as { json: unknown }).json)).chain((s) => fc.integer({ min: 1, max: Math.max(1, s.length - 1) }).map((n) => s.slice(0, n))).filter((s) => !parses(s)),
+        fc
+          .constant(JSON.stringify((input.body as { json: unknown }).json))
+          .chain((s) => fc.integer({ min: 1, max: Math.max(1, s.length - 1) }).map((n) => s.slice(0, n)))
+          .filter((s) => !parses(s)),
         fc.constantFrom('{', '{"a":1,}', "{'single':'quotes'}", 'NaN', '[1,2'),
       );
-      ways.push(malformed.map((raw) => ({ ...input, body: { raw, type: 'application/json' }, broken: { what: `malformed JSON ${JSON.stringify(raw).slice(0, 60)}`, expect: 400 } })));
-      ways.push(fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', null).map((type) => ({ ...input, body: { raw: JSON.stringify((input.body as { json: unknown }).json), type }, broken: { what: `content type ${type}`, expect: 400 } })));
+      ways.push(
+        malformed.map((raw) => ({
+          ...input,
+          body: { raw, type: 'application/json' },
+          broken: { what: `malformed JSON ${JSON.stringify(raw).slice(0, 60)}`, expect: 400 },
+        })),
+      );
+      ways.push(
+        fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', null).map((type) => ({
+          ...input,
+          body: { raw: JSON.stringify((input.body as { json: unknown }).json), type },
+          broken: { what: `content type ${type}`, expect: 400 },
+        })),
+      );
       ways.push(fc.constant({ ...input, body: { raw: '', type: 'application/json' }, broken: { what: 'no body', expect: 400 } }));
       const raw = JSON.stringify((input.body as { json: unknown }).json);
       ways.push(otherCharsetType.map((type) => ({ ...input, body: { raw, type }, broken: { what: `content type ${type}`, expect: 415 } })));
-      ways.push(otherContentEncoding.map((encoding) => ({ ...input, headers: { ...input.headers, 'Content-Encoding': encoding }, broken: { what: `Content-Encoding ${encoding}`, expect: 415 } })));
+      ways.push(
+        otherContentEncoding.map((encoding) => ({
+          ...input,
+          headers: { ...input.headers, 'Content-Encoding': encoding },
+          broken: { what: `Content-Encoding ${encoding}`, expect: 415 },
+        })),
+      );
     }
     if (op.parameters.some((p) => p.in === 'query' && p.name === 'cursor')) {
       // 422 CURSOR_INVALID; under a parent that is unknown (or another publisher's), its 404 comes first.
       const expect = op.parameters.some((p) => p.in === 'path') ? [422, 404] : 422;
-      ways.push(forgedCursor.map((cursor) => ({ ...input, query: { ...input.query, cursor }, broken: { what: `a cursor no page issued (${cursor.slice(0, 40)})`, expect } })));
+      ways.push(
+        forgedCursor.map((cursor) => ({
+          ...input,
+          query: { ...input.query, cursor },
+          broken: { what: `a cursor no page issued (${cursor.slice(0, 40)})`, expect },
+        })),
+      );
     }
     if (op.parameters.some((p) => p.in === 'header' && p.name === 'If-Match')) {
       // 412 IF_MATCH_WEAK, or a 422 the handler gives the body first (a reason on an issue): never a write.
-      ways.push(weakETag.map((tag) => ({ ...input, headers: { ...input.headers, 'If-Match': tag }, broken: { what: `weak If-Match ${tag}`, expect: [412, 422] } })));
+      ways.push(
+        weakETag.map((tag) => ({
+          ...input,
+          headers: { ...input.headers, 'If-Match': tag },
+          broken: { what: `weak If-Match ${tag}`, expect: [412, 422] },
+        })),
+      );
     }
     // API routes refuse unknown query parameters too; system routes (no roles) take none and ignore them.
     if (op.roles.length > 0) {
@@ -201,7 +266,13 @@ function invalidInput(op: Operation, ctx: Context): fc.Arbitrary<Input> {
       ways.push(broken.map((b) => ({ ...input, query: b.value as Input['query'], broken: { what: `query ${b.what}`, expect: 422 } })));
     }
     for (const param of pathParams) {
-      ways.push(fc.constant({ ...input, path: { ...input.path, [param.name]: 'x'.repeat(param.schema.maxLength! + 1) }, broken: { what: `path ${param.name} too long`, expect: 404 } }));
+      ways.push(
+        fc.constant({
+          ...input,
+          path: { ...input.path, [param.name]: 'x'.repeat(param.schema.maxLength! + 1) },
+          broken: { what: `path ${param.name} too long`, expect: 404 },
+        }),
+      );
     }
     return ways.length > 0 ? fc.oneof(...ways) : fc.constant(input);
   });
@@ -248,7 +319,8 @@ async function send(ctx: Context, op: Operation, input: Input): Promise<Answer> 
 function conformance(op: Operation, res: Answer): string[] {
   if (res.status >= 500) return [`a ${res.status}: ${res.text.slice(0, 300)}`];
   const documented = op.responses[String(res.status)];
-  if (!documented) return [`status ${res.status} is not documented (documented: ${Object.keys(op.responses).join(', ')}): ${res.text.slice(0, 300)}`];
+  if (!documented)
+    return [`status ${res.status} is not documented (documented: ${Object.keys(op.responses).join(', ')}): ${res.text.slice(0, 300)}`];
   const content = documented.content ?? {};
   const [mediaType] = Object.keys(content);
   if (!mediaType) return res.status === 204 && res.bytes.length > 0 ? ['a 204 with a body'] : [];
@@ -261,7 +333,8 @@ function conformance(op: Operation, res: Answer): string[] {
     return [`a ${mediaType} body that is not JSON: ${res.text.slice(0, 200)}`];
   }
   const errors = strict.errors(content[mediaType]!.schema, body);
-  if (mediaType === 'application/problem+json' && (body as { status?: number }).status !== res.status) errors.push(`problem status ${(body as { status?: number }).status} on a ${res.status}`);
+  if (mediaType === 'application/problem+json' && (body as { status?: number }).status !== res.status)
+    errors.push(`problem status ${(body as { status?: number }).status} on a ${res.status}`);
   return errors.length > 0 ? [`the ${res.status} body breaks its schema: ${errors.join('; ')}: ${res.text.slice(0, 300)}`] : [];
 }
 
@@ -305,16 +378,18 @@ async function fuzz(t: ExecutionContext, dialect: Dialect, kind: 'valid' | 'inva
       tally.push(`${op.label}: takes no input to break`);
       continue;
     }
-    const property = () => fc.asyncProperty(kind === 'valid' ? validInput(op, ctx) : invalidInput(op, ctx), async (input) => {
-      const res = await send(ctx, op, input);
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      const problems = conformance(op, res);
-      if (input.broken) {
-        if (![input.broken.expect].flat().includes(res.status)) problems.push(`${input.broken.what}: answered ${res.status}, expected ${input.broken.expect}`);
-        if (!res.type.startsWith('application/problem+json')) problems.push(`${input.broken.what}: not a problem body (${res.type})`);
-      }
-      if (problems.length > 0) throw new Error(`${op.label} as ${input.role}: ${problems.join('\n')}`);
-    });
+    const property = () =>
+      fc.asyncProperty(kind === 'valid' ? validInput(op, ctx) : invalidInput(op, ctx), async (input) => {
+        const res = await send(ctx, op, input);
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        const problems = conformance(op, res);
+        if (input.broken) {
+          if (![input.broken.expect].flat().includes(res.status))
+            problems.push(`${input.broken.what}: answered ${res.status}, expected ${input.broken.expect}`);
+          if (!res.type.startsWith('application/problem+json')) problems.push(`${input.broken.what}: not a problem body (${res.type})`);
+        }
+        if (problems.length > 0) throw new Error(`${op.label} as ${input.role}: ${problems.join('\n')}`);
+      });
     const seed = SEED + index;
     try {
       await fc.assert(property(), { seed, numRuns: kind === 'valid' ? VALID_RUNS : INVALID_RUNS, endOnFailure: true });
@@ -322,7 +397,11 @@ async function fuzz(t: ExecutionContext, dialect: Dialect, kind: 'valid' | 'inva
       const cause = (error as Error).cause as Error | undefined;
       t.fail(`${op.label} (fast-check seed ${seed}; SEAMS_FUZZ_SEED=${SEED}):\n${cause?.message ?? ''}\n${(error as Error).stack}`);
     }
-    tally.push(`${op.label}: ${Object.entries(statuses).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+    tally.push(
+      `${op.label}: ${Object.entries(statuses)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    );
   }
   t.log(tally.join('\n'));
   return { operations, tally };
@@ -356,7 +435,12 @@ test('[sqlite] every documented path answers a method it does not document with 
       const where = `${method.toUpperCase()} ${url}: ${res.status} ${res.text.slice(0, 120)}`;
       probed++;
       t.is(res.status, 405, where);
-      const allow = new Set((res.headers.get('allow') ?? '').split(',').map((m) => m.trim()).filter(Boolean));
+      const allow = new Set(
+        (res.headers.get('allow') ?? '')
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean),
+      );
       t.deepEqual([...allow].sort(), [...expected].sort(), `${where}: Allow`);
       t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/, where);
       t.like(res.body, { status: 405, code: 'METHOD_NOT_ALLOWED' }, where);

@@ -14,11 +14,21 @@ import { boot } from '../helpers/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = 'test/artifacts/docs.png';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 test('/docs in headless Chromium: loads without errors or off-host requests, lists Billing and Operations, and "try it" on GET /v1/publishers with a pasted token answers 200', async (t) => {
   if (!fs.existsSync(CHROMIUM)) {
-    t.fail(`${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (Debian's package; the test never downloads a browser)`);
+    t.fail(
+      `${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (Debian's package; the test never downloads a browser)`,
+    );
     return;
   }
   const api = await boot(t, 'sqlite', { modules: [operationsModule, billingModule] });
@@ -47,7 +57,14 @@ test('/docs in headless Chromium: loads without errors or off-host requests, lis
   const loaded = await page.goto(`${api.url}/docs`);
   t.is(loaded?.status(), 200);
   await page.locator('.opblock-tag-section').first().waitFor({ timeout: 20_000 });
-  t.is(await page.locator('.information-container .title').first().innerText().then((s) => s.split('\n')[0]!.trim()), 'seams');
+  t.is(
+    await page
+      .locator('.information-container .title')
+      .first()
+      .innerText()
+      .then((s) => s.split('\n')[0]!.trim()),
+    'seams',
+  );
 
   // Every module's tag, and operations of each, are listed.
   const tags = (await page.locator('.opblock-tag').allInnerTexts()).map((s) => s.split('\n')[0]!.trim());
@@ -55,10 +72,20 @@ test('/docs in headless Chromium: loads without errors or off-host requests, lis
   t.true(tags.includes('billing'), `tags: ${tags.join(', ')}`);
   const paths = await page.locator('.opblock-summary-path').allInnerTexts();
   const clean = paths.map((p) => p.replace(/\u200b/g, '').trim());
-  for (const expected of ['/v1/publishers', '/v1/publishers/{id}/earnings', '/v1/delivery-reports', '/v1/invoices', '/v1/invoice-runs', '/v1/billing-accounts/{publisherId}']) {
+  for (const expected of [
+    '/v1/publishers',
+    '/v1/publishers/{id}/earnings',
+    '/v1/delivery-reports',
+    '/v1/invoices',
+    '/v1/invoice-runs',
+    '/v1/billing-accounts/{publisherId}',
+  ]) {
     t.true(clean.includes(expected), `${expected} listed (got ${clean.length} paths)`);
   }
-  await t.notThrowsAsync(page.locator('#operations-billing-getInvoice').waitFor({ state: 'visible', timeout: 5_000 }), 'a Billing operation is visible');
+  await t.notThrowsAsync(
+    page.locator('#operations-billing-getInvoice').waitFor({ state: 'visible', timeout: 5_000 }),
+    'a Billing operation is visible',
+  );
 
   // Authorize: paste the token into the bearer field of the Authorize dialog.
   await page.locator('.auth-wrapper .btn.authorize').click();
@@ -82,7 +109,8 @@ test('/docs in headless Chromium: loads without errors or off-host requests, lis
   const status = operation.locator('.live-responses-table .response .response-col_status').first();
   await status.waitFor({ timeout: 10_000 });
   t.is((await status.innerText()).trim(), '200', 'the rendered response shows 200');
-  const body = (await operation.locator('.live-responses-table .response .response-col_description pre.microlight').first().textContent()) ?? '';
+  const body =
+    (await operation.locator('.live-responses-table .response .response-col_description pre.microlight').first().textContent()) ?? '';
   t.true(body.includes('Docs Page Studio'), 'the rendered body shows the seeded publisher');
 
   await operation.scrollIntoViewIfNeeded();

@@ -13,7 +13,8 @@ export function asQueryNumbers(schema: JsonSchema, value: unknown): unknown {
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     const text = copy[name];
-    if (property.type === 'integer' && typeof text === 'string' && /^-?[0-9]{1,16}$/.test(text) && Number.isSafeInteger(Number(text))) copy[name] = Number(text);
+    if (property.type === 'integer' && typeof text === 'string' && /^-?[0-9]{1,16}$/.test(text) && Number.isSafeInteger(Number(text)))
+      copy[name] = Number(text);
   }
   return copy;
 }
@@ -22,7 +23,21 @@ export function asQueryNumbers(schema: JsonSchema, value: unknown): unknown {
 export const NON_DECIMAL_INTEGERS = ['0x10', '1e1', ' 5', '5 ', '+5', '5.0', '0b11', 'Infinity'];
 
 /** Strings the text rule refuses in a name or free text: bidi controls, C0/C1 controls, lone surrogates, blank and padded text. */
-export const BROKEN_TEXT = ['evil\u202Etxt', 'x\u2066y\u2069', 'bell\u0007', '\u001B[31m', 'c1\u0085', 'lone\uD800', '\uDC00', '   ', ' padded', 'padded ', 'tab\there', 'line\nbreak', 'nul\u0000'];
+export const BROKEN_TEXT = [
+  'evil\u202Etxt',
+  'x\u2066y\u2069',
+  'bell\u0007',
+  '\u001B[31m',
+  'c1\u0085',
+  'lone\uD800',
+  '\uDC00',
+  '   ',
+  ' padded',
+  'padded ',
+  'tab\there',
+  'line\nbreak',
+  'nul\u0000',
+];
 
 const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
@@ -54,17 +69,28 @@ export const craftedCursor = fc.oneof(
 );
 
 /** Ways of labelling a UTF-8 JSON body, all read alike. */
-export const utf8JsonType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"');
+export const utf8JsonType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=UTF-8',
+  'application/json;charset="utf-8"',
+);
 
 /** JSON labelled with a charset seams does not read: 415. */
 export const otherCharsetType = fc
-  .oneof(fc.constantFrom('latin1', 'ISO-8859-1', 'utf-16', 'UTF-16LE', 'windows-1252', 'us-ascii', 'Shift_JIS'), fc.stringMatching(/^[a-z][a-z0-9_-]{0,15}$/))
+  .oneof(
+    fc.constantFrom('latin1', 'ISO-8859-1', 'utf-16', 'UTF-16LE', 'windows-1252', 'us-ascii', 'Shift_JIS'),
+    fc.stringMatching(/^[a-z][a-z0-9_-]{0,15}$/),
+  )
   .filter((label) => !/^utf-?8$/i.test(label))
   .map((label) => `application/json; charset=${label}`);
 
 /** A Content-Encoding seams does not decode (every one but identity): 415. */
 export const otherContentEncoding = fc
-  .oneof(fc.constantFrom('gzip', 'br', 'deflate', 'zstd', 'compress', 'gzip, identity', 'x-gzip'), fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/))
+  .oneof(
+    fc.constantFrom('gzip', 'br', 'deflate', 'zstd', 'compress', 'gzip, identity', 'x-gzip'),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/),
+  )
   .filter((encoding) => encoding.toLowerCase() !== 'identity');
 
 /** A weak entity tag: If-Match compares strongly, so it never matches (412), whatever version it names. */

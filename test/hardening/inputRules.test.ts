@@ -18,7 +18,11 @@ const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('ba
 /** A publisher with a March 2026 draft invoice (its billing account opened from Operations' event). */
 async function publisherWithInvoice(api: Awaited<ReturnType<typeof boot>>, ops: string, finance: string) {
   const seeded = await seedPublisher(api, ops, 1_000_000, 1);
-  await eventually(() => api.get(`/v1/billing-accounts/${seeded.publisherId}`, finance), (r) => r.status === 200, 'the billing account');
+  await eventually(
+    () => api.get(`/v1/billing-accounts/${seeded.publisherId}`, finance),
+    (r) => r.status === 200,
+    'the billing account',
+  );
   await runInvoices(api, finance, '2026-03');
   const invoiceId: string = (await api.get(`/v1/invoices?publisherId=${seeded.publisherId}`, finance)).body.data[0].id;
   return { ...seeded, invoiceId };
@@ -79,7 +83,11 @@ for (const dialect of dialects) {
     for (const limit of ['0x10', '1e1', '%205', '5%20', '%2B5', '5.0', '0b11', '', 'Infinity', '9007199254740993']) {
       const res = await api.get(`/v1/tokens?limit=${limit}`);
       t.is(res.status, 422, `limit=${limit}: ${res.text}`);
-      t.deepEqual(res.body.errors.map((e: { path: string }) => e.path), ['/query/limit'], `limit=${limit}`);
+      t.deepEqual(
+        res.body.errors.map((e: { path: string }) => e.path),
+        ['/query/limit'],
+        `limit=${limit}`,
+      );
     }
     for (const limit of ['5', '007', '100']) t.is((await api.get(`/v1/tokens?limit=${limit}`)).status, 200, `limit=${limit}`);
   });
@@ -90,14 +98,56 @@ for (const dialect of dialects) {
     const { publisherId, appId, invoiceId } = await publisherWithInvoice(api, ops, finance);
     t.is((await api.request('PATCH', `/v1/invoices/${invoiceId}`, { token: finance, body: { status: 'issued' } })).status, 200);
     const fields: { label: string; send: (text: string) => Promise<Response>; path: string; multiline?: true }[] = [
-      { label: 'publisher name', path: '/name', send: (name) => api.request('POST', '/v1/publishers', { token: ops, body: { name, contactEmail: 'x@studio.example', country: 'DE' } }) },
-      { label: 'publisher rename', path: '/name', send: (name) => api.request('PATCH', `/v1/publishers/${publisherId}`, { token: ops, body: { name } }) },
-      { label: 'app name', path: '/name', send: (name) => api.request('POST', `/v1/publishers/${publisherId}/apps`, { token: ops, body: { name, platform: 'web', bundleId: 'com.example.fresh' } }) },
-      { label: 'ad unit name', path: '/name', send: (name) => api.request('POST', `/v1/apps/${appId}/ad-units`, { token: ops, body: { name, format: 'banner' } }) },
-      { label: 'legal name', path: '/legalName', send: (legalName) => api.request('PATCH', `/v1/billing-accounts/${publisherId}`, { token: finance, body: { legalName } }) },
-      { label: 'tax id', path: '/taxId', send: (taxId) => api.request('PATCH', `/v1/billing-accounts/${publisherId}`, { token: finance, body: { taxId } }) },
-      { label: 'void reason', path: '/reason', multiline: true, send: (reason) => api.request('PATCH', `/v1/invoices/${invoiceId}`, { token: finance, body: { status: 'void', reason } }) },
-      { label: 'payment reference', path: '/reference', send: (reference) => api.request('POST', `/v1/invoices/${invoiceId}/payments`, { token: finance, body: { amountMinor: 1, receivedOn: '2026-04-02', reference } }) },
+      {
+        label: 'publisher name',
+        path: '/name',
+        send: (name) =>
+          api.request('POST', '/v1/publishers', { token: ops, body: { name, contactEmail: 'x@studio.example', country: 'DE' } }),
+      },
+      {
+        label: 'publisher rename',
+        path: '/name',
+        send: (name) => api.request('PATCH', `/v1/publishers/${publisherId}`, { token: ops, body: { name } }),
+      },
+      {
+        label: 'app name',
+        path: '/name',
+        send: (name) =>
+          api.request('POST', `/v1/publishers/${publisherId}/apps`, {
+            token: ops,
+            body: { name, platform: 'web', bundleId: 'com.example.fresh' },
+          }),
+      },
+      {
+        label: 'ad unit name',
+        path: '/name',
+        send: (name) => api.request('POST', `/v1/apps/${appId}/ad-units`, { token: ops, body: { name, format: 'banner' } }),
+      },
+      {
+        label: 'legal name',
+        path: '/legalName',
+        send: (legalName) => api.request('PATCH', `/v1/billing-accounts/${publisherId}`, { token: finance, body: { legalName } }),
+      },
+      {
+        label: 'tax id',
+        path: '/taxId',
+        send: (taxId) => api.request('PATCH', `/v1/billing-accounts/${publisherId}`, { token: finance, body: { taxId } }),
+      },
+      {
+        label: 'void reason',
+        path: '/reason',
+        multiline: true,
+        send: (reason) => api.request('PATCH', `/v1/invoices/${invoiceId}`, { token: finance, body: { status: 'void', reason } }),
+      },
+      {
+        label: 'payment reference',
+        path: '/reference',
+        send: (reference) =>
+          api.request('POST', `/v1/invoices/${invoiceId}/payments`, {
+            token: finance,
+            body: { amountMinor: 1, receivedOn: '2026-04-02', reference },
+          }),
+      },
       { label: 'token name', path: '/name', send: (name) => api.request('POST', '/v1/tokens', { body: { role: 'ops', name } }) },
     ];
     for (const field of fields) {
@@ -114,7 +164,10 @@ for (const dialect of dialects) {
     t.is((await api.get(`/v1/publishers/${publisherId}/apps`, ops)).body.data.length, 1, 'no app was added');
     t.like((await api.get(`/v1/invoices/${invoiceId}`, finance)).body, { status: 'issued', paidMinor: 0 });
     t.is((await api.get('/v1/tokens')).body.data.length, 2, 'no token was created');
-    const bundle = await api.request('POST', `/v1/publishers/${publisherId}/apps`, { token: ops, body: { name: 'Half', platform: 'web', bundleId: 'com.example.\uDC00' } });
+    const bundle = await api.request('POST', `/v1/publishers/${publisherId}/apps`, {
+      token: ops,
+      body: { name: 'Half', platform: 'web', bundleId: 'com.example.\uDC00' },
+    });
     t.is(bundle.status, 422, 'a lone surrogate in any other string is refused too');
     t.deepEqual(bundle.body.errors, [{ path: '/bundleId', message: 'must be well-formed Unicode (no lone surrogates)' }]);
   });

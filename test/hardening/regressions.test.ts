@@ -24,9 +24,10 @@ for (const dialect of dialects) {
     const days = today.slice(0, 7) === yesterday.slice(0, 7) ? [yesterday, today] : ['2026-05-01', '2026-05-02'];
     const rows = days.map((date) => ({ adUnitId, date, impressions: MAX, clicks: MAX, revenueMicros: MAX }));
     t.is((await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows } })).status, 422, 'the door refuses them');
-    await api.app.databases.get('operations')!.knex('delivery_reports').insert(
-      rows.map((r) => ({ ad_unit_id: r.adUnitId, day: r.date, impressions: MAX, clicks: MAX, revenue_micros: MAX })),
-    );
+    await api.app.databases
+      .get('operations')!
+      .knex('delivery_reports')
+      .insert(rows.map((r) => ({ ad_unit_id: r.adUnitId, day: r.date, impressions: MAX, clicks: MAX, revenue_micros: MAX })));
 
     const earnings = await api.get(`/v1/publishers/${publisherId}/earnings?from=${days[0]}&to=${days[1]}`, ops);
     t.is(earnings.status, 422, earnings.text);

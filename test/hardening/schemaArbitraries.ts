@@ -37,13 +37,23 @@ const INT32 = 2 ** 31;
 function integer(min = -INT32, max = INT32 - 1): fc.Arbitrary<number> {
   const between = (lo: number, hi: number) => fc.bigInt(BigInt(lo), BigInt(hi)).map(Number);
   // Mostly small values (they make business sense), sometimes anything in range, sometimes a bound.
-  return fc.oneof({ weight: 3, arbitrary: between(min, Math.min(max, min + 1000)) }, { weight: 1, arbitrary: between(min, max) }, { weight: 1, arbitrary: fc.constantFrom(min, max) });
+  return fc.oneof(
+    { weight: 3, arbitrary: between(min, Math.min(max, min + 1000)) },
+    { weight: 1, arbitrary: between(min, max) },
+    { weight: 1, arbitrary: fc.constantFrom(min, max) },
+  );
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const anyDay = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true });
-const DAY = fc.oneof(fc.constantFrom('2026-03-01', '2026-03-31', '2026-04-02', '2026-04-30', '2024-02-29'), anyDay.map((d) => d.toISOString().slice(0, 10)));
-const MONTH = fc.oneof(fc.constantFrom('2026-03', '2026-04', '2026-05'), fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${pad(y, 4)}-${pad(m, 2)}`));
+const DAY = fc.oneof(
+  fc.constantFrom('2026-03-01', '2026-03-31', '2026-04-02', '2026-04-30', '2024-02-29'),
+  anyDay.map((d) => d.toISOString().slice(0, 10)),
+);
+const MONTH = fc.oneof(
+  fc.constantFrom('2026-03', '2026-04', '2026-05'),
+  fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${pad(y, 4)}-${pad(m, 2)}`),
+);
 const EMAIL = fc.stringMatching(/^[a-z0-9._+-]{1,20}@[a-z0-9-]{1,20}\.[a-z]{2,6}$/);
 
 /** The kernel's text rule (names and free text) names the bidirectional controls it refuses. */
@@ -61,9 +71,14 @@ function text(schema: JsonSchema): fc.Arbitrary<string> {
     if (!isTextRule(schema)) return matching;
     // Names and free text take any script: draw from all of Unicode too (emoji, combining marks, other scripts), kept when the rule allows them.
     const unicode = new RegExp(schema.pattern, 'u');
-    return fc.oneof(matching, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 }).filter((s) => fits(s) && unicode.test(s)));
+    return fc.oneof(
+      matching,
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 }).filter((s) => fits(s) && unicode.test(s)),
+    );
   }
-  const short = fc.constantFrom<'grapheme-ascii' | 'binary'>('grapheme-ascii', 'binary').chain((unit) => fc.string({ unit, minLength: min, maxLength: Math.min(max, Math.max(min, 24)) }));
+  const short = fc
+    .constantFrom<'grapheme-ascii' | 'binary'>('grapheme-ascii', 'binary')
+    .chain((unit) => fc.string({ unit, minLength: min, maxLength: Math.min(max, Math.max(min, 24)) }));
   return fc.oneof({ weight: 4, arbitrary: short }, { weight: 1, arbitrary: fc.string({ minLength: max, maxLength: max }) });
 }
 
@@ -91,7 +106,10 @@ function generate(schema: JsonSchema, hint: Hint, check: Check): fc.Arbitrary<un
       return text(schema);
     case 'array': {
       const minLength = schema.minItems ?? 0;
-      return fc.array(validValue(schema.items ?? {}, hint, check), { minLength, maxLength: Math.max(minLength, Math.min(schema.maxItems ?? 4, 4)) });
+      return fc.array(validValue(schema.items ?? {}, hint, check), {
+        minLength,
+        maxLength: Math.max(minLength, Math.min(schema.maxItems ?? 4, 4)),
+      });
     }
     case 'object': {
       const properties = Object.entries(schema.properties ?? {});
@@ -128,7 +146,8 @@ function breakersOf(schema: JsonSchema, value: unknown): Broken[] {
     }
     if (s.maxLength !== undefined) out.push({ what: `longer than ${s.maxLength}`, value: 'x'.repeat(s.maxLength + 1) });
     if (s.minLength) out.push({ what: `shorter than ${s.minLength}`, value: '' });
-    if (s.format === 'day') out.push(...['2026-02-30', '2026-13-01', '2026-3-1', '01.03.2026'].map((v) => ({ what: `bad day ${v}`, value: v })));
+    if (s.format === 'day')
+      out.push(...['2026-02-30', '2026-13-01', '2026-3-1', '01.03.2026'].map((v) => ({ what: `bad day ${v}`, value: v })));
     if (s.format === 'month') out.push(...['2026-13', '2026-00', '2026-3', '2026/03'].map((v) => ({ what: `bad month ${v}`, value: v })));
     if (s.format === 'email') out.push(...['not-an-email', 'a@b', '@example.com'].map((v) => ({ what: `bad email ${v}`, value: v })));
     if (s.pattern) out.push(...['de', 'D', 'has space', ' '].map((v) => ({ what: `breaks /${s.pattern}/ with "${v}"`, value: v })));
@@ -152,12 +171,20 @@ function breakersOf(schema: JsonSchema, value: unknown): Broken[] {
 }
 
 /** Every (path, schema, value) node of a valid value, anyOf resolved to the branch the value takes. */
-function nodes(schema: JsonSchema, value: unknown, check: Check, path: (string | number)[] = []): { path: (string | number)[]; schema: JsonSchema; value: unknown }[] {
+function nodes(
+  schema: JsonSchema,
+  value: unknown,
+  check: Check,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; schema: JsonSchema; value: unknown }[] {
   const branch = schema.anyOf?.find((s) => check(s, value));
   const own = { path, schema, value };
   const at = branch ?? schema;
   if (at.type === 'object' && value && typeof value === 'object') {
-    return [own, ...Object.entries(value).flatMap(([k, v]) => (at.properties?.[k] ? nodes(at.properties[k]!, v, check, [...path, k]) : []))];
+    return [
+      own,
+      ...Object.entries(value).flatMap(([k, v]) => (at.properties?.[k] ? nodes(at.properties[k]!, v, check, [...path, k]) : [])),
+    ];
   }
   if (at.type === 'array' && Array.isArray(value)) return [own, ...value.flatMap((v, i) => nodes(at.items ?? {}, v, check, [...path, i]))];
   return [own];
@@ -177,9 +204,17 @@ const describePath = (path: (string | number)[]) => `/${path.join('/')}`;
  * One mutation of a valid value that the schema refuses; `encode` turns a
  * candidate into what is sent (query values become text; undefined: cannot be sent) before it is judged.
  */
-export function brokenValue(schema: JsonSchema, value: unknown, check: Check, encode: (v: unknown) => unknown = (v) => v): fc.Arbitrary<Broken> {
+export function brokenValue(
+  schema: JsonSchema,
+  value: unknown,
+  check: Check,
+  encode: (v: unknown) => unknown = (v) => v,
+): fc.Arbitrary<Broken> {
   const candidates = nodes(schema, value, check).flatMap((node) =>
-    breakersOf(node.schema, node.value).map((b) => ({ what: `${describePath(node.path)}: ${b.what}`, value: encode(setAt(value, node.path, b.value)) })),
+    breakersOf(node.schema, node.value).map((b) => ({
+      what: `${describePath(node.path)}: ${b.what}`,
+      value: encode(setAt(value, node.path, b.value)),
+    })),
   );
   const breaking = candidates.filter((c) => c.value !== undefined && !check(schema, c.value));
   if (breaking.length === 0) throw new Error(`no way to break ${JSON.stringify(value)} under ${JSON.stringify(schema)}`);

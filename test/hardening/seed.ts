@@ -39,7 +39,11 @@ export async function seed(api: Client): Promise<Seeded> {
     // April delivery too, so an April run leaves a draft next to the issued March invoice.
     const row = { adUnitId: p.adUnitId, date: '2026-04-02', impressions: 5_000, clicks: 50, revenueMicros: 2_000_000 };
     await expectStatus('April delivery', 200, api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [row] } }));
-    await eventually(() => api.get(`/v1/billing-accounts/${p.publisherId}`, finance), (r) => r.status === 200, 'billing accounts');
+    await eventually(
+      () => api.get(`/v1/billing-accounts/${p.publisherId}`, finance),
+      (r) => r.status === 200,
+      'billing accounts',
+    );
   }
   const march = await runInvoices(api, finance, '2026-03');
   if (march.body.status !== 'succeeded') throw new Error(`seeding: the March run ${march.body.status}`);

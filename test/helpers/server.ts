@@ -16,7 +16,11 @@ export interface Response<T = any> {
 
 export interface Client {
   url: string;
-  request<T = any>(method: string, path: string, options?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<Response<T>>;
   get<T = any>(path: string, token?: string | null): Promise<Response<T>>;
   post<T = any>(path: string, body: unknown, token?: string | null, headers?: Record<string, string>): Promise<Response<T>>;
   /** A new token of a role, created through the API with the bootstrap token. */
@@ -60,7 +64,11 @@ export interface Booted extends Client {
   app: App;
 }
 
-export async function boot(t: ExecutionContext, dialect: Dialect, options: AppOptions & { env?: NodeJS.ProcessEnv; start?: boolean } = {}): Promise<Booted> {
+export async function boot(
+  t: ExecutionContext,
+  dialect: Dialect,
+  options: AppOptions & { env?: NodeJS.ProcessEnv; start?: boolean } = {},
+): Promise<Booted> {
   const config = await testConfig(t, dialect, { SEAMS_BOOTSTRAP_TOKEN: BOOTSTRAP, ...options.env });
   const app = await createApp(config, options);
   if (options.start !== false) app.start();

@@ -30,7 +30,11 @@ test('guessing one token: 10 wrong secrets are checked (401), then that token id
   t.is((await sendFrom(guesser, api.url, '/v1/tokens', { token: BOOTSTRAP })).status, 200, 'the admin behind the same address');
   t.is((await sendFrom(guesser, api.url, '/v1/notes/x', { token: colleague })).status, 404, 'another token behind the same address');
   t.is((await sendFrom('127.0.2.2', api.url, '/v1/notes/x', { token: target })).status, 404, 'the guessed token from its own address');
-  t.is((await sendFrom(guesser, api.url, '/v1/notes/x', { token: target })).status, 429, 'the guessed token id stays unchecked where it was guessed');
+  t.is(
+    (await sendFrom(guesser, api.url, '/v1/notes/x', { token: target })).status,
+    429,
+    'the guessed token id stays unchecked where it was guessed',
+  );
   t.is((await sendFrom(guesser, api.url, '/health')).status, 200);
 });
 
@@ -47,14 +51,20 @@ test('a guesser spreading one token id over seven addresses is held up at each o
     }),
   );
   t.deepEqual(tally(perAddress.flat()), { 401: 70, 429: 35 });
-  for (const answers of perAddress) t.deepEqual(answers.map((a) => a.status), [...Array(10).fill(401), ...Array(5).fill(429)]);
+  for (const answers of perAddress)
+    t.deepEqual(
+      answers.map((a) => a.status),
+      [...Array(10).fill(401), ...Array(5).fill(429)],
+    );
 });
 
 test('once a token id has failed from an address, guesses sent at once cannot slip past the count: of 30 simultaneous wrong secrets only the 9 left are checked', async (t) => {
   const api = await boot(t, 'sqlite', { modules });
   const token = await api.token('ops');
   t.is((await sendFrom('127.0.4.1', api.url, '/v1/notes/x', { token: wrongSecretOf(token) })).status, 401);
-  const answers = await Promise.all(Array.from({ length: 30 }, () => sendFrom('127.0.4.1', api.url, '/v1/notes/x', { token: wrongSecretOf(token) })));
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, () => sendFrom('127.0.4.1', api.url, '/v1/notes/x', { token: wrongSecretOf(token) })),
+  );
   t.deepEqual(tally(answers), { 401: 9, 429: 21 });
 });
 
@@ -72,8 +82,15 @@ for (const dialect of dialects) {
       ...Array.from({ length: 15 }, () => sendFrom(from, api.url, '/v1/notes/x', { token: wrongSecretOf(guessed) })),
     ]);
     t.deepEqual(tally(answers.slice(0, 60)), { 404: 60 });
-    t.true(answers.slice(60).every((a) => a.status === 401 || a.status === 429), 'the guesses were refused');
-    t.is((await sendFrom(from, api.url, '/v1/notes/x', { token: wrongSecretOf(guessed) })).status, 429, 'and now that token is held up there');
+    t.true(
+      answers.slice(60).every((a) => a.status === 401 || a.status === 429),
+      'the guesses were refused',
+    );
+    t.is(
+      (await sendFrom(from, api.url, '/v1/notes/x', { token: wrongSecretOf(guessed) })).status,
+      429,
+      'and now that token is held up there',
+    );
   });
 }
 
@@ -82,20 +99,33 @@ test('past 100 failures from one address (any token ids, or none issued), a wron
   const ops = await api.token('ops');
   const from = '127.0.5.1';
   // Each guess names another id, so only the address counter sees them add up.
-  const guesses = await Promise.all(Array.from({ length: 100 }, () => sendFrom(from, api.url, '/v1/notes/x', { token: `${newId('tok')}.guess` })));
+  const guesses = await Promise.all(
+    Array.from({ length: 100 }, () => sendFrom(from, api.url, '/v1/notes/x', { token: `${newId('tok')}.guess` })),
+  );
   t.deepEqual(tally(guesses), { 401: 100 });
   const next = await sendFrom(from, api.url, '/v1/notes/x', { token: `${newId('tok')}.guess` });
   t.is(next.status, 429);
   t.truthy(next.headers['retry-after']);
-  const valid = await Promise.all([sendFrom(from, api.url, '/v1/tokens', { token: BOOTSTRAP }), sendFrom(from, api.url, '/v1/notes/x', { token: ops })]);
-  t.deepEqual(valid.map((a) => a.status), [200, 404]);
-  t.is((await sendFrom('127.0.5.2', api.url, '/v1/notes/x', { token: `${newId('tok')}.guess` })).status, 401, 'another address is not affected');
+  const valid = await Promise.all([
+    sendFrom(from, api.url, '/v1/tokens', { token: BOOTSTRAP }),
+    sendFrom(from, api.url, '/v1/notes/x', { token: ops }),
+  ]);
+  t.deepEqual(
+    valid.map((a) => a.status),
+    [200, 404],
+  );
+  t.is(
+    (await sendFrom('127.0.5.2', api.url, '/v1/notes/x', { token: `${newId('tok')}.guess` })).status,
+    401,
+    'another address is not affected',
+  );
 });
 
 test('text not shaped like an issued token can only be the bootstrap token: guesses of it count together, whatever they look like', async (t) => {
   const api = await boot(t, 'sqlite', { modules });
   const answers = [];
-  for (let i = 0; i < 11; i++) answers.push(await sendFrom('127.0.6.1', api.url, '/v1/tokens', { token: `guess-${i}-of-the-bootstrap-token` }));
+  for (let i = 0; i < 11; i++)
+    answers.push(await sendFrom('127.0.6.1', api.url, '/v1/tokens', { token: `guess-${i}-of-the-bootstrap-token` }));
   t.deepEqual(tally(answers), { 401: 10, 429: 1 });
   t.is((await sendFrom('127.0.6.2', api.url, '/v1/tokens', { token: BOOTSTRAP })).status, 200);
   t.is((await sendFrom('127.0.6.1', api.url, '/v1/tokens')).status, 401, 'no credential at all is a plain 401: nothing was guessed');
@@ -109,7 +139,11 @@ test('SEAMS_TRUST_PROXY=1: clients behind one balancer are told apart by the las
     sendFrom(balancer, behind.url, '/v1/notes/x', { token: credential, headers: { 'x-forwarded-for': client } });
   for (let i = 0; i < 10; i++) t.is((await as('203.0.113.5', wrongSecretOf(token))).status, 401);
   t.is((await as('203.0.113.5', wrongSecretOf(token))).status, 429);
-  t.is((await as('198.51.100.1, 203.0.113.5', wrongSecretOf(token))).status, 429, 'a forged first entry does not hide the client the balancer saw');
+  t.is(
+    (await as('198.51.100.1, 203.0.113.5', wrongSecretOf(token))).status,
+    429,
+    'a forged first entry does not hide the client the balancer saw',
+  );
   t.is((await as('203.0.113.6', wrongSecretOf(token))).status, 401, 'another client behind the same balancer');
   t.is((await as('203.0.113.6', token)).status, 404, 'and its valid token works');
 
@@ -117,7 +151,12 @@ test('SEAMS_TRUST_PROXY=1: clients behind one balancer are told apart by the las
   const other = await direct.token('ops');
   const forged = [];
   for (let i = 0; i < 11; i++) {
-    forged.push(await sendFrom('127.0.7.2', direct.url, '/v1/notes/x', { token: wrongSecretOf(other), headers: { 'x-forwarded-for': `192.0.2.${i}` } }));
+    forged.push(
+      await sendFrom('127.0.7.2', direct.url, '/v1/notes/x', {
+        token: wrongSecretOf(other),
+        headers: { 'x-forwarded-for': `192.0.2.${i}` },
+      }),
+    );
   }
   t.deepEqual(tally(forged), { 401: 10, 429: 1 });
 });

@@ -12,10 +12,13 @@ test('[sqlite] a data directory that does not exist is refused, naming the setti
   const refused = await cli(['tokens', 'create', '--role', 'admin'], { SEAMS_DATA_DIR: dataDir });
   t.is(refused.code, 1);
   t.is(refused.stdout, '');
-  t.true(refused.stderr.endsWith(
-    `error: no data directory ${dataDir}: run the CLI with the server's SEAMS_DATA_DIR (or DATABASE_URL), ` +
-      'or create a new one with `npm run cli -- migrate`\n',
-  ), refused.stderr);
+  t.true(
+    refused.stderr.endsWith(
+      `error: no data directory ${dataDir}: run the CLI with the server's SEAMS_DATA_DIR (or DATABASE_URL), ` +
+        'or create a new one with `npm run cli -- migrate`\n',
+    ),
+    refused.stderr,
+  );
   t.false(fs.existsSync(dataDir), 'no empty directory was left behind');
 
   const migrated = await cli(['migrate'], { SEAMS_DATA_DIR: dataDir });
@@ -23,7 +26,13 @@ test('[sqlite] a data directory that does not exist is refused, naming the setti
   t.is(migrated.stdout, 'migrations are current\n');
   t.true(migrated.stderr.includes(`creating the data directory ${dataDir}\n`));
   t.regex(migrated.stderr, /^billing: running \d+ pending migrations \(001_billing_accounts\.ts, /m);
-  t.deepEqual(fs.readdirSync(dataDir).filter((f) => f.endsWith('.sqlite')).sort(), ['billing.sqlite', 'operations.sqlite', 'platform.sqlite']);
+  t.deepEqual(
+    fs
+      .readdirSync(dataDir)
+      .filter((f) => f.endsWith('.sqlite'))
+      .sort(),
+    ['billing.sqlite', 'operations.sqlite', 'platform.sqlite'],
+  );
   const again = await cli(['migrate'], { SEAMS_DATA_DIR: dataDir });
   t.is(again.code, 0);
   t.notRegex(again.stderr, /pending|creating/);
@@ -41,9 +50,12 @@ for (const dialect of dialects) {
     t.is(first.code, 0, first.stderr);
     t.regex(first.stdout, /^tok_\w{26}\.[\w-]{43}\n$/, 'stdout is the token alone');
     const [used, migrating] = first.stderr.split('\n');
-    t.is(used, databaseUrl
-      ? `database: PostgreSQL ${databaseUrl.toString().replace('not-to-be-printed', '***')} (DATABASE_URL)`
-      : `database: SQLite files in ${dataDir} (SEAMS_DATA_DIR)`);
+    t.is(
+      used,
+      databaseUrl
+        ? `database: PostgreSQL ${databaseUrl.toString().replace('not-to-be-printed', '***')} (DATABASE_URL)`
+        : `database: SQLite files in ${dataDir} (SEAMS_DATA_DIR)`,
+    );
     t.regex(migrating!, /^platform: running \d+ pending migrations \(001_tokens\.ts, /);
     t.notRegex(first.stderr, /operations|billing|not-to-be-printed/);
 
@@ -79,10 +91,17 @@ for (const dialect of dialects) {
 
 /** Which of the platform's and modules' stores exist: SQLite files, or PostgreSQL schemas. */
 async function storesCreated(dataDir: string, databaseUrl: URL | null): Promise<string> {
-  if (databaseUrl === null) return fs.readdirSync(dataDir).filter((f) => f.endsWith('.sqlite')).map((f) => f.replace('.sqlite', '')).join(',');
+  if (databaseUrl === null)
+    return fs
+      .readdirSync(dataDir)
+      .filter((f) => f.endsWith('.sqlite'))
+      .map((f) => f.replace('.sqlite', ''))
+      .join(',');
   const db = knexFactory({ client: 'pg', connection: databaseUrl.toString() });
   try {
-    const { rows } = await db.raw(`select schema_name from information_schema.schemata where schema_name in ('platform', 'operations', 'billing')`);
+    const { rows } = await db.raw(
+      `select schema_name from information_schema.schemata where schema_name in ('platform', 'operations', 'billing')`,
+    );
     return rows.map((r: { schema_name: string }) => r.schema_name).join(',');
   } finally {
     await db.destroy();

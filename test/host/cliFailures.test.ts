@@ -6,8 +6,16 @@ import { cli } from './cliProcess.ts';
 test('a failure is one line on stderr with exit 1: a file that cannot be read, a setting missing or wrong; nothing is opened', async (t) => {
   const dataDir = tempDir(t);
   const settings = { SEAMS_DATA_DIR: dataDir };
-  t.deepEqual(await cli(['import', 'deliveries', '/nope.csv'], settings), { code: 1, stdout: '', stderr: 'error: cannot read /nope.csv: no such file\n' });
-  t.deepEqual(await cli(['import', 'deliveries', dataDir], settings), { code: 1, stdout: '', stderr: `error: cannot read ${dataDir}: it is a directory\n` });
+  t.deepEqual(await cli(['import', 'deliveries', '/nope.csv'], settings), {
+    code: 1,
+    stdout: '',
+    stderr: 'error: cannot read /nope.csv: no such file\n',
+  });
+  t.deepEqual(await cli(['import', 'deliveries', dataDir], settings), {
+    code: 1,
+    stdout: '',
+    stderr: `error: cannot read ${dataDir}: it is a directory\n`,
+  });
   t.deepEqual(await cli(['db', 'roles'], settings), {
     code: 1,
     stdout: '',

@@ -31,7 +31,10 @@ test('events retry says when an event is not in any outbox or not dead-lettered,
   });
   const list = await cli(['events', 'list', '--status', 'pending'], settings);
   t.is(list.code, 0);
-  t.regex(list.stdout, new RegExp(`^operations: 1 pending, 0 in flight, 0 dead\\n  ${eventId} operations.PublisherRegistered → billing\\.`));
+  t.regex(
+    list.stdout,
+    new RegExp(`^operations: 1 pending, 0 in flight, 0 dead\\n  ${eventId} operations.PublisherRegistered → billing\\.`),
+  );
 });
 
 test('billing accounts sync runs from the CLI: it opens the account of a publisher whose event Billing never got', async (t) => {

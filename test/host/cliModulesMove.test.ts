@@ -27,7 +27,7 @@ if (dialects.includes('postgres')) {
   test.after.always(() => second?.stop());
   const newDatabase = () => second.createDatabase(`seams_move_${randomBytes(4).toString('hex')}`);
 
-  test('[postgres] modules move copies billing\'s schema to another server, equal table by table, owned by its role there; billing then runs from it', async (t) => {
+  test("[postgres] modules move copies billing's schema to another server, equal table by table, owned by its role there; billing then runs from it", async (t) => {
     const settings = { DATABASE_URL: await freshPostgres(t), SEAMS_DATA_DIR: tempDir(t) };
     const [publisherId] = await billingAccountsOpened(settings);
     const target = await newDatabase();
@@ -36,7 +36,10 @@ if (dialects.includes('postgres')) {
     t.is(moved.code, 0, moved.stderr);
     const [setting, ...checks] = lines(moved.stdout).reverse();
     t.is(setting, `DATABASE_URL_BILLING=${target}`);
-    t.true(checks.every((line) => EQUAL.test(line)), moved.stdout);
+    t.true(
+      checks.every((line) => EQUAL.test(line)),
+      moved.stdout,
+    );
     t.regex(moved.stdout, /^equal {4}billing_accounts: 2 rows, md5 [0-9a-f]{32}$/m);
     t.regex(moved.stdout, /^equal {4}inbox: 2 rows/m);
     t.regex(moved.stdout, /^equal {4}sequence outbox_seq_seq: /m);
@@ -70,7 +73,10 @@ if (dialects.includes('postgres')) {
     t.is(verified.code, 1);
     t.regex(verified.stdout, /^DIFFERS {2}billing_accounts: 2 rows, md5 (\w{32}) at the source, 2 rows, md5 (?!\1)\w{32} in the copy$/m);
     t.regex(verified.stdout, /^equal {4}inbox: /m);
-    t.regex(verified.stderr, /^error: the copy differs from billing's data in 1 of \d+ tables and sequences: something wrote to billing during or after the copy/m);
+    t.regex(
+      verified.stderr,
+      /^error: the copy differs from billing's data in 1 of \d+ tables and sequences: something wrote to billing during or after the copy/m,
+    );
   });
 
   test('[postgres] a row written between the copy and its check is found: the move answers the table that differs', async (t) => {
@@ -83,7 +89,10 @@ if (dialects.includes('postgres')) {
     const comparisons = await moveModule('billing', { kind: 'postgres', url: source }, { kind: 'postgres', url: target }, async (step) => {
       if (step === 'verifying') await db('billing.billing_accounts').where({ publisher_id: publisherId }).update({ tax_id: 'FI12345678' });
     });
-    t.deepEqual(comparisons.filter((c) => !c.equal).map((c) => c.name), ['billing_accounts']);
+    t.deepEqual(
+      comparisons.filter((c) => !c.equal).map((c) => c.name),
+      ['billing_accounts'],
+    );
   });
 
   test('[postgres] modules move refuses a target holding the schema, the same database under another URL, an unknown module and a directory', async (t) => {
@@ -114,7 +123,7 @@ if (dialects.includes('postgres')) {
   });
 }
 
-test('[sqlite] modules move copies billing\'s file into another directory, equal table by table; billing runs alone from there', async (t) => {
+test("[sqlite] modules move copies billing's file into another directory, equal table by table; billing runs alone from there", async (t) => {
   const settings = { SEAMS_DATA_DIR: tempDir(t) };
   const [publisherId] = await billingAccountsOpened(settings);
   const target = path.join(tempDir(t), 'billing-data');
@@ -123,17 +132,22 @@ test('[sqlite] modules move copies billing\'s file into another directory, equal
   t.is(moved.code, 0, moved.stderr);
   const [setting, ...checks] = lines(moved.stdout).reverse();
   t.is(setting, `SEAMS_DATA_DIR=${target}`);
-  t.true(checks.every((line) => EQUAL.test(line)), moved.stdout);
+  t.true(
+    checks.every((line) => EQUAL.test(line)),
+    moved.stdout,
+  );
   t.regex(moved.stdout, /^equal {4}billing_accounts: 2 rows, md5 [0-9a-f]{32}$/m);
   t.deepEqual(fs.readdirSync(target), ['billing.sqlite']);
 
-  const app = await createApp(loadConfig({
-    SEAMS_DATA_DIR: target,
-    SEAMS_MODULES: 'billing',
-    SEAMS_REMOTE_OPERATIONS: 'http://127.0.0.1:9',
-    SEAMS_SERVICE_TOKEN: 'a-service-token-for-the-test',
-    LOG_LEVEL: 'silent',
-  }));
+  const app = await createApp(
+    loadConfig({
+      SEAMS_DATA_DIR: target,
+      SEAMS_MODULES: 'billing',
+      SEAMS_REMOTE_OPERATIONS: 'http://127.0.0.1:9',
+      SEAMS_SERVICE_TOKEN: 'a-service-token-for-the-test',
+      LOG_LEVEL: 'silent',
+    }),
+  );
   t.teardown(() => app.close());
   t.truthy(await app.databases.get('billing')!.knex('billing_accounts').where({ publisher_id: publisherId }).first());
 });
@@ -144,7 +158,11 @@ test('[sqlite] modules verify finds a row written after the copy; a second move 
   const target = path.join(tempDir(t), 'billing-data');
   t.is((await cli(['modules', 'move', 'billing', '--to', target], settings)).code, 0);
 
-  const db = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(settings.SEAMS_DATA_DIR, 'billing.sqlite') }, useNullAsDefault: true });
+  const db = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(settings.SEAMS_DATA_DIR, 'billing.sqlite') },
+    useNullAsDefault: true,
+  });
   t.teardown(() => db.destroy());
   await db('billing_accounts').where({ publisher_id: publisherId }).update({ currency: 'EUR' });
   const verified = await cli(['modules', 'verify', 'billing', '--to', target], settings);

@@ -11,8 +11,18 @@ test('help, --help and -h print every command on stdout, each line within 80 col
     const run = await cli(args, env(t));
     t.is(run.code, 0, args.join(' '));
     t.is(run.stderr, '');
-    for (const command of ['migrate', 'tokens create --role <role>', 'db roles', 'events list', 'events retry', 'events broker list',
-      'events broker retry', 'import deliveries <file>', 'invoices run --period <YYYY-MM>', 'billing accounts sync']) {
+    for (const command of [
+      'migrate',
+      'tokens create --role <role>',
+      'db roles',
+      'events list',
+      'events retry',
+      'events broker list',
+      'events broker retry',
+      'import deliveries <file>',
+      'invoices run --period <YYYY-MM>',
+      'billing accounts sync',
+    ]) {
       t.true(run.stdout.includes(`\n  ${command}`), `${args.join(' ')} lists ${command}`);
     }
     const wide = run.stdout.split('\n').filter((line) => line.length > 80);
@@ -21,7 +31,11 @@ test('help, --help and -h print every command on stdout, each line within 80 col
 });
 
 test('each command has its own help, by --help or by help <command>, naming its options and their choices', async (t) => {
-  for (const args of [['tokens', 'create', '--help'], ['help', 'tokens', 'create'], ['tokens', 'help', 'create']]) {
+  for (const args of [
+    ['tokens', 'create', '--help'],
+    ['help', 'tokens', 'create'],
+    ['tokens', 'help', 'create'],
+  ]) {
     const run = await cli(args, env(t));
     t.is(run.code, 0, args.join(' '));
     t.regex(run.stdout, /^Usage: npm run cli -- tokens create --role <role> \[options\]/);
@@ -61,17 +75,32 @@ test('an unknown command or option is named, with a suggestion, and exits 2 with
   t.regex(sub.stderr, /^error: unknown command 'retyr'\n\(Did you mean retry\?\)/);
   const option = await cli(['tokens', 'create', '--role', 'admin', '--nam', 'me'], env(t));
   t.is(option.code, 2);
-  t.regex(option.stderr, /^error: unknown option '--nam'\n\(Did you mean --name\?\)\n\(npm run cli -- tokens create --help shows its usage\)\n$/);
+  t.regex(
+    option.stderr,
+    /^error: unknown option '--nam'\n\(Did you mean --name\?\)\n\(npm run cli -- tokens create --help shows its usage\)\n$/,
+  );
 });
 
 test('a usage error names the flag to use and exits 2, before anything is opened', async (t) => {
   const cases: [string[], RegExp][] = [
     [['tokens', 'create'], /^error: required option '--role <role>' not specified$/m],
-    [['tokens', 'create', '--role', 'root'], /^error: option '--role <role>' argument 'root' is invalid\. Allowed choices are admin, ops, finance, publisher\.$/m],
+    [
+      ['tokens', 'create', '--role', 'root'],
+      /^error: option '--role <role>' argument 'root' is invalid\. Allowed choices are admin, ops, finance, publisher\.$/m,
+    ],
     [['tokens', 'create', '--role', 'publisher'], /^error: --role publisher needs --publisher <id>, the publisher the token is bound to$/m],
-    [['tokens', 'create', '--role', 'ops', '--publisher', 'pub_1'], /^error: --publisher binds publisher tokens only; leave it out for --role ops$/m],
-    [['invoices', 'run', '--period', '2026-13'], /^error: option '--period <YYYY-MM>' argument '2026-13' is invalid\. Must be a month, YYYY-MM\.$/m],
-    [['events', 'list', '--status', 'gone'], /^error: option '--status <status>' argument 'gone' is invalid\. Allowed choices are pending, dead, in_flight\.$/m],
+    [
+      ['tokens', 'create', '--role', 'ops', '--publisher', 'pub_1'],
+      /^error: --publisher binds publisher tokens only; leave it out for --role ops$/m,
+    ],
+    [
+      ['invoices', 'run', '--period', '2026-13'],
+      /^error: option '--period <YYYY-MM>' argument '2026-13' is invalid\. Must be a month, YYYY-MM\.$/m,
+    ],
+    [
+      ['events', 'list', '--status', 'gone'],
+      /^error: option '--status <status>' argument 'gone' is invalid\. Allowed choices are pending, dead, in_flight\.$/m,
+    ],
     [['events', 'retry'], /^error: missing required argument 'event'$/m],
     [['import', 'deliveries', 'a.csv', 'b.csv'], /^error: too many arguments for 'deliveries'/m],
   ];

@@ -38,7 +38,11 @@ export function sendFrom(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode!, headers: res.headers, body: String(res.headers['content-type']).includes('json') && text ? JSON.parse(text) : text });
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            body: String(res.headers['content-type']).includes('json') && text ? JSON.parse(text) : text,
+          });
         });
       },
     );

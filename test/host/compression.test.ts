@@ -30,22 +30,24 @@ const DECODE: Record<string, (b: Buffer) => Buffer> = {
 /** A GET over node:http, which (unlike fetch) shows the encoded bytes as they came. */
 function getRaw(url: string, headers: Record<string, string> = {}): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const wire = Buffer.concat(chunks);
-        const encoding = res.headers['content-encoding'];
-        resolve({
-          status: res.statusCode!,
-          encoding,
-          vary: res.headers.vary,
-          type: String(res.headers['content-type'] ?? ''),
-          wire,
-          body: encoding ? DECODE[encoding]!(wire) : wire,
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const wire = Buffer.concat(chunks);
+          const encoding = res.headers['content-encoding'];
+          resolve({
+            status: res.statusCode!,
+            encoding,
+            vary: res.headers.vary,
+            type: String(res.headers['content-type'] ?? ''),
+            wire,
+            body: encoding ? DECODE[encoding]!(wire) : wire,
+          });
         });
-      });
-    }).on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 
@@ -97,10 +99,24 @@ test('JSON past 1 KiB is compressed (the OpenAPI document, an API list), small a
 });
 
 test('what is compressible: text, JSON, problems, scripts and SVG; never PDFs, images or event streams', (t) => {
-  for (const type of ['application/json; charset=utf-8', 'application/problem+json', 'application/javascript; charset=utf-8', 'text/css; charset=utf-8', 'text/html', 'text/plain; version=0.0.4', 'image/svg+xml']) {
+  for (const type of [
+    'application/json; charset=utf-8',
+    'application/problem+json',
+    'application/javascript; charset=utf-8',
+    'text/css; charset=utf-8',
+    'text/html',
+    'text/plain; version=0.0.4',
+    'image/svg+xml',
+  ]) {
     t.true(isCompressible(type), type);
   }
-  for (const type of ['application/pdf', 'text/event-stream', 'image/png', 'application/octet-stream', 'application/jsonlines-but-not-json']) {
+  for (const type of [
+    'application/pdf',
+    'text/event-stream',
+    'image/png',
+    'application/octet-stream',
+    'application/jsonlines-but-not-json',
+  ]) {
     t.false(isCompressible(type), type);
   }
 });

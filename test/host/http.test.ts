@@ -31,11 +31,19 @@ for (const dialect of dialects) {
     const badToken = await api.get('/v1/notes/x', 'tok_nope.secret');
     t.is(badToken.status, 401);
 
-    const malformed = await api.request('POST', '/v1/notes', { token: ops, raw: '{"topic": ', headers: { 'content-type': 'application/json' } });
+    const malformed = await api.request('POST', '/v1/notes', {
+      token: ops,
+      raw: '{"topic": ',
+      headers: { 'content-type': 'application/json' },
+    });
     t.is(malformed.status, 400);
     t.is(malformed.body.code, 'JSON_MALFORMED');
 
-    const wrongType = await api.request('POST', '/v1/notes', { token: ops, raw: 'topic=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const wrongType = await api.request('POST', '/v1/notes', {
+      token: ops,
+      raw: 'topic=a',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     t.is(wrongType.status, 400);
     t.is(wrongType.body.code, 'CONTENT_TYPE_UNSUPPORTED');
 

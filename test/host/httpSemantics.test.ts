@@ -19,7 +19,12 @@ test('a JSON body in another charset or a Content-Encoding seams does not decode
   const post = (headers: Record<string, string>, raw: string | Buffer = NOTE) =>
     fetch(`${api.url}/v1/notes`, { method: 'POST', headers: { authorization: `Bearer ${ops}`, ...headers }, body: raw });
 
-  for (const type of ['application/json; charset=latin1', 'application/json; charset=ISO-8859-1', 'application/json; charset=utf-16', 'application/json;charset="windows-1252"']) {
+  for (const type of [
+    'application/json; charset=latin1',
+    'application/json; charset=ISO-8859-1',
+    'application/json; charset=utf-16',
+    'application/json;charset="windows-1252"',
+  ]) {
     const res = await post({ 'content-type': type }, Buffer.from(NOTE, 'latin1'));
     t.is(res.status, 415, type);
     t.like(await res.json(), { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, title: 'Unsupported Media Type' }, type);
@@ -30,7 +35,11 @@ test('a JSON body in another charset or a Content-Encoding seams does not decode
     t.is(res.headers.get('accept-encoding'), 'identity', encoding);
     t.like(await res.json(), { code: 'UNSUPPORTED_CONTENT_ENCODING', status: 415 }, encoding);
   }
-  const readable: Record<string, string>[] = [{ 'content-type': 'application/json; charset=utf-8' }, { 'content-type': 'application/json; charset=UTF8' }, { 'content-type': 'application/json', 'content-encoding': 'identity' }];
+  const readable: Record<string, string>[] = [
+    { 'content-type': 'application/json; charset=utf-8' },
+    { 'content-type': 'application/json; charset=UTF8' },
+    { 'content-type': 'application/json', 'content-encoding': 'identity' },
+  ];
   for (const headers of readable) {
     const res = await post(headers);
     t.is(res.status, 201, JSON.stringify(headers));
@@ -67,7 +76,11 @@ test('every authenticated answer says Cache-Control: no-store and Vary: Authoriz
   const api = await boot(t, 'sqlite', { modules: [operationsModule, billingModule], env: { SEAMS_SERVICE_TOKEN: serviceToken } });
   const [ops, finance] = [await api.token('ops'), await api.token('finance')];
   const { publisherId } = await seedPublisher(api, ops, 1_000_000, 1);
-  await eventually(() => api.get(`/v1/billing-accounts/${publisherId}`, finance), (r) => r.status === 200, 'the billing account');
+  await eventually(
+    () => api.get(`/v1/billing-accounts/${publisherId}`, finance),
+    (r) => r.status === 200,
+    'the billing account',
+  );
   await runInvoices(api, finance, '2026-03');
   const invoiceId = (await api.get(`/v1/invoices?publisherId=${publisherId}`, finance)).body.data[0].id;
   t.is((await api.request('PATCH', `/v1/invoices/${invoiceId}`, { token: finance, body: { status: 'issued' } })).status, 200);
@@ -89,7 +102,10 @@ test('every authenticated answer says Cache-Control: no-store and Vary: Authoriz
     t.is(res.headers.get('cache-control'), 'no-store', what);
     t.regex(res.headers.get('vary') ?? '', /\bAuthorization\b/i, what);
   }
-  t.deepEqual(Object.values(answers).map((r) => r.status), [200, 200, 200, 201, 401, 403, 404, 422]);
+  t.deepEqual(
+    Object.values(answers).map((r) => r.status),
+    [200, 200, 200, 201, 401, 403, 404, 422],
+  );
   const internal = await api.post('/internal/operations/publishersByIds', { ids: [publisherId] }, serviceToken);
   t.is(internal.status, 200);
   t.is(internal.headers.get('cache-control'), 'no-store');

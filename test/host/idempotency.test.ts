@@ -39,7 +39,11 @@ for (const dialect of dialects) {
     const key = { 'idempotency-key': 'slow' };
     const slow = api.post('/v1/notes', { topic: 'a', text: 'b', delayMs: 600 }, ops, key);
     const platform = api.app.databases.get('platform')!.knex;
-    await waitUntil(() => platform('idempotency_keys').where({ key: 'slow', state: 'in_flight' }).first(), 5_000, 'the first request holding its key');
+    await waitUntil(
+      () => platform('idempotency_keys').where({ key: 'slow', state: 'in_flight' }).first(),
+      5_000,
+      'the first request holding its key',
+    );
     const concurrent = await api.post('/v1/notes', { topic: 'a', text: 'b', delayMs: 600 }, ops, key);
     t.is(concurrent.status, 409);
     t.is(concurrent.body.code, 'IDEMPOTENCY.KEY_IN_FLIGHT');
@@ -59,7 +63,9 @@ test('a key whose request died in flight stays spent: its outcome is unknown, so
   // The key as a killed process leaves it: claimed, never answered, its lease long past.
   const first = await api.post('/v1/notes', { topic: 'a', text: 'b' }, ops, key);
   const platform = api.app.databases.get('platform')!.knex;
-  await platform('idempotency_keys').where({ key: 'abandoned' }).update({ state: 'in_flight', response: null, locked_until: '2000-01-01T00:00:00.000Z' });
+  await platform('idempotency_keys')
+    .where({ key: 'abandoned' })
+    .update({ state: 'in_flight', response: null, locked_until: '2000-01-01T00:00:00.000Z' });
   const replay = await api.post('/v1/notes', { topic: 'a', text: 'b' }, ops, key);
   t.is(replay.status, 409);
   t.is(replay.body.code, 'IDEMPOTENCY.OUTCOME_UNKNOWN');

@@ -8,7 +8,12 @@ import { notesModule } from '../fixtures/modules/notes/index.ts';
 import { tallyModule } from '../fixtures/modules/tally/index.ts';
 
 async function startServer(dataDir: string) {
-  const server = spawnTs('test/fixtures/server.ts', [], { PORT: '0', SEAMS_DATA_DIR: dataDir, SEAMS_BOOTSTRAP_TOKEN: BOOTSTRAP, LOG_LEVEL: 'info' });
+  const server = spawnTs('test/fixtures/server.ts', [], {
+    PORT: '0',
+    SEAMS_DATA_DIR: dataDir,
+    SEAMS_BOOTSTRAP_TOKEN: BOOTSTRAP,
+    LOG_LEVEL: 'info',
+  });
   await server.waitFor('seams listening on');
   return { server, url: `http://127.0.0.1:${/127\.0\.0\.1:(\d+)/.exec(server.output())![1]}` };
 }

@@ -18,7 +18,18 @@ const env = { SEAMS_SERVICE_TOKEN: SERVICE_TOKEN };
 
 test('a facade method name that every object inherits (constructor, toString, valueOf, __proto__…) is 404 FACADE.UNKNOWN_METHOD, never a call', async (t) => {
   const api = await boot(t, 'sqlite', { modules: [notesModule], env });
-  const inherited = ['constructor', 'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', '__proto__', '__lookupGetter__', '__defineGetter__'];
+  const inherited = [
+    'constructor',
+    'toString',
+    'toLocaleString',
+    'valueOf',
+    'hasOwnProperty',
+    'isPrototypeOf',
+    'propertyIsEnumerable',
+    '__proto__',
+    '__lookupGetter__',
+    '__defineGetter__',
+  ];
   for (const method of inherited) {
     const res = await api.post(`/internal/notes/${method}`, { ids: [] }, SERVICE_TOKEN);
     t.is(res.status, 404, `${method}: ${res.text}`);
@@ -34,19 +45,44 @@ for (const dialect of dialects) {
   test(`[${dialect}] an event posted to /internal/billing/events is checked against its contract: a payload off the schema, another event or another aggregate is 422 naming the field; a good one is handled`, async (t) => {
     const api = await boot(t, dialect, { modules: [operationsModule, billingModule], env });
     const publisherId = newId('pub');
-    const payload = { publisherId, name: 'Far Studio', contactEmail: 'far@studio.example', country: 'FI', revenueShareBps: 7000, status: 'active', registeredAt: '2026-03-01T00:00:00.000Z' };
-    const event = { id: newId('evt'), name: 'operations.PublisherRegistered', version: 1, aggregateId: publisherId, occurredAt: '2026-03-01T00:00:00.000Z', payload };
+    const payload = {
+      publisherId,
+      name: 'Far Studio',
+      contactEmail: 'far@studio.example',
+      country: 'FI',
+      revenueShareBps: 7000,
+      status: 'active',
+      registeredAt: '2026-03-01T00:00:00.000Z',
+    };
+    const event = {
+      id: newId('evt'),
+      name: 'operations.PublisherRegistered',
+      version: 1,
+      aggregateId: publisherId,
+      occurredAt: '2026-03-01T00:00:00.000Z',
+      payload,
+    };
     const deliver = (changes: object) =>
-      api.post('/internal/billing/events', { subscriber: 'billing.billingAccount', event: { ...event, id: newId('evt'), ...changes } }, SERVICE_TOKEN);
+      api.post(
+        '/internal/billing/events',
+        { subscriber: 'billing.billingAccount', event: { ...event, id: newId('evt'), ...changes } },
+        SERVICE_TOKEN,
+      );
 
     const empty = await deliver({ payload: {} });
     t.is(empty.status, 422, empty.text);
     t.like(empty.body, { code: 'VALIDATION_FAILED', kind: 'validation' });
-    t.true(empty.body.errors.some((e: { path: string }) => e.path === '/event/payload/publisherId'), JSON.stringify(empty.body.errors));
+    t.true(
+      empty.body.errors.some((e: { path: string }) => e.path === '/event/payload/publisherId'),
+      JSON.stringify(empty.body.errors),
+    );
 
     const wrongType = await deliver({ payload: { ...payload, revenueShareBps: 'lots' } });
     t.is(wrongType.status, 422);
-    t.deepEqual(wrongType.body.errors.map((e: { path: string }) => e.path), ['/event/payload/revenueShareBps']);
+    t.deepEqual(
+      wrongType.body.errors.map((e: { path: string }) => e.path),
+      ['/event/payload/revenueShareBps'],
+    );
 
     const otherEvent = await deliver({ name: 'operations.PublisherRenamed' });
     t.is(otherEvent.status, 422);
@@ -65,7 +101,11 @@ for (const dialect of dialects) {
     t.like(madeUp.body, { code: 'BILLING.PUBLISHER_UNKNOWN', errors: [{ path: '/event/payload/publisherId' }] });
     t.is((await api.get(`/v1/billing-accounts/${publisherId}`, finance)).status, 404);
 
-    const real = await api.post('/v1/publishers', { name: 'Far Studio', contactEmail: 'far@studio.example', country: 'FI' }, await api.token('ops'));
+    const real = await api.post(
+      '/v1/publishers',
+      { name: 'Far Studio', contactEmail: 'far@studio.example', country: 'FI' },
+      await api.token('ops'),
+    );
     const good = await deliver({ aggregateId: real.body.id, payload: { ...payload, publisherId: real.body.id } });
     t.is(good.status, 204, good.text);
     const account = await waitUntil(async () => {

@@ -34,7 +34,10 @@ for (const [name, ending, code] of [
     const child = spawnTs(script(t, ending), [], {});
     const { code: exited } = await child.exited;
     t.is(exited, code);
-    const lines = child.output().split('\n').filter((line) => line.startsWith('{'));
+    const lines = child
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
     t.deepEqual(
       lines.map((line) => (JSON.parse(line) as { msg: string }).msg),
       ['line', 'line', 'line', 'last'],

@@ -28,7 +28,10 @@ test('/metrics counts requests per route and module, facade calls per method and
   t.is(metric(res.text, 'seams_http_requests_total', 'method="POST",route="/v1/notes",module="notes",status="201"'), 2);
   t.is(metric(res.text, 'seams_http_requests_total', 'method="POST",route="/v1/notes",module="notes",status="422"'), 1);
   t.true(metric(res.text, 'seams_http_request_duration_seconds_count', 'method="POST",route="/v1/notes",module="notes"') === 3);
-  t.is(metric(res.text, 'seams_facade_calls_total', 'module="notes",method="notesByIds",transport="local",outcome="ok",route="background"'), 1);
+  t.is(
+    metric(res.text, 'seams_facade_calls_total', 'module="notes",method="notesByIds",transport="local",outcome="ok",route="background"'),
+    1,
+  );
   t.is(metric(res.text, 'seams_outbox_events', 'module="notes",state="dead"'), 1);
   t.regex(res.text, /^process_resident_memory_bytes \d+/m);
 });
@@ -45,7 +48,17 @@ test('facade calls over HTTP are counted per transport and per calling route', a
   const remote = (tallyNode!.app.modules[0]!.container.cradle as { notesFacade: Facade<typeof notesContract> }).notesFacade;
   await remote.notesByIds({ ids: [] });
   const caller = (await tallyNode!.get('/metrics', null)).text;
-  t.is(metric(caller, 'seams_facade_calls_total', 'module="notes",method="notesByIds",transport="http",outcome="ok",route="background"'), 1);
+  t.is(
+    metric(caller, 'seams_facade_calls_total', 'module="notes",method="notesByIds",transport="http",outcome="ok",route="background"'),
+    1,
+  );
   const server = (await notesNode!.get('/metrics', null)).text;
-  t.is(metric(server, 'seams_facade_calls_total', 'module="notes",method="notesByIds",transport="local",outcome="ok",route="POST /internal/notes/notesByIds"'), 1);
+  t.is(
+    metric(
+      server,
+      'seams_facade_calls_total',
+      'module="notes",method="notesByIds",transport="local",outcome="ok",route="POST /internal/notes/notesByIds"',
+    ),
+    1,
+  );
 });

@@ -9,10 +9,15 @@ export async function billingAccountsOpened(settings: NodeJS.ProcessEnv, names =
   try {
     const operations = app.modules.find((m) => m.definition.name === 'operations')!.container.cradle as any;
     const ids: string[] = [];
-    for (const name of names) ids.push((await operations.publishers.register({ name, contactEmail: 'money@example.com', country: 'FI' })).id);
+    for (const name of names)
+      ids.push((await operations.publishers.register({ name, contactEmail: 'money@example.com', country: 'FI' })).id);
     app.start();
     const accounts = app.databases.get('billing')!.knex;
-    await waitUntil(async () => Number((await accounts('billing_accounts').count({ n: '*' }))[0]!.n) === names.length, 20_000, 'the billing accounts');
+    await waitUntil(
+      async () => Number((await accounts('billing_accounts').count({ n: '*' }))[0]!.n) === names.length,
+      20_000,
+      'the billing accounts',
+    );
     return ids;
   } finally {
     await app.close();

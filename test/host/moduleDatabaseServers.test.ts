@@ -29,9 +29,11 @@ if (dialects.includes('postgres')) {
     return knex;
   };
   const schemas = async (knex: Knex) =>
-    (await knex.raw(`SELECT nspname FROM pg_namespace WHERE nspname IN ('platform', 'operations', 'billing') ORDER BY nspname`)).rows.map((r: { nspname: string }) => r.nspname);
+    (await knex.raw(`SELECT nspname FROM pg_namespace WHERE nspname IN ('platform', 'operations', 'billing') ORDER BY nspname`)).rows.map(
+      (r: { nspname: string }) => r.nspname,
+    );
 
-  test('[postgres] with DATABASE_URL_BILLING on another server, Billing\'s schema, role and migrations are made there, the rest stays on DATABASE_URL, and events cross', async (t) => {
+  test("[postgres] with DATABASE_URL_BILLING on another server, Billing's schema, role and migrations are made there, the rest stays on DATABASE_URL, and events cross", async (t) => {
     const main = await freshPostgres(t);
     const own = await newDatabase();
     await billingAccountsOpened({ DATABASE_URL: main, DATABASE_URL_BILLING: own, SEAMS_DATA_DIR: tempDir(t) });
@@ -42,10 +44,10 @@ if (dialects.includes('postgres')) {
     const { rows } = await there.raw(`SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'billing'`);
     t.is(rows[0].owner, 'seams_billing');
     t.true(Number((await there('billing.knex_migrations').count({ n: '*' }))[0]!.n) > 0);
-    t.is(Number((await there('billing.billing_accounts').count({ n: '*' }))[0]!.n), 2, 'opened from Operations\' events');
+    t.is(Number((await there('billing.billing_accounts').count({ n: '*' }))[0]!.n), 2, "opened from Operations' events");
   });
 
-  test('[postgres] through a user that may not create roles, Billing\'s schema is still made and migrated on its server, owned by that user', async (t) => {
+  test("[postgres] through a user that may not create roles, Billing's schema is still made and migrated on its server, owned by that user", async (t) => {
     const own = await newDatabase();
     const admin = connect(t, own);
     const user = `seams_plain_${randomBytes(3).toString('hex')}`;
@@ -54,7 +56,14 @@ if (dialects.includes('postgres')) {
     const asUser = new URL(own);
     asUser.username = user;
 
-    const app = await createApp(loadConfig({ DATABASE_URL: await freshPostgres(t), DATABASE_URL_BILLING: asUser.toString(), LOG_LEVEL: 'silent', SEAMS_DB_POOL_MAX: '2' }));
+    const app = await createApp(
+      loadConfig({
+        DATABASE_URL: await freshPostgres(t),
+        DATABASE_URL_BILLING: asUser.toString(),
+        LOG_LEVEL: 'silent',
+        SEAMS_DB_POOL_MAX: '2',
+      }),
+    );
     t.teardown(() => app.close());
     t.is(app.databases.get('billing')!.role, null, 'no role to SET: schemas apart by search_path only');
     const { rows } = await admin.raw(`SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'billing'`);
@@ -80,7 +89,7 @@ if (dialects.includes('postgres')) {
     t.deepEqual(await schemas(connect(t, own)), ['billing']);
   });
 
-  test('[postgres] start-up waits for the migration lock of each module\'s database, and takes it once for a database reached by two URLs', async (t) => {
+  test("[postgres] start-up waits for the migration lock of each module's database, and takes it once for a database reached by two URLs", async (t) => {
     const main = await freshPostgres(t);
     const own = await newDatabase();
     const holder = connect(t, own);
@@ -88,17 +97,22 @@ if (dialects.includes('postgres')) {
     // DATABASE_URL_OPERATIONS is DATABASE_URL written another way: one database, one lock to take.
     const alias = new URL(main);
     alias.protocol = 'postgresql:';
-    const starting = createApp(loadConfig({
-      DATABASE_URL: main,
-      DATABASE_URL_OPERATIONS: alias.toString(),
-      DATABASE_URL_BILLING: own,
-      LOG_LEVEL: 'silent',
-      SEAMS_DB_POOL_MAX: '2',
-    }));
+    const starting = createApp(
+      loadConfig({
+        DATABASE_URL: main,
+        DATABASE_URL_OPERATIONS: alias.toString(),
+        DATABASE_URL_BILLING: own,
+        LOG_LEVEL: 'silent',
+        SEAMS_DB_POOL_MAX: '2',
+      }),
+    );
     let started = false;
-    void starting.then(() => (started = true), () => undefined);
+    void starting.then(
+      () => (started = true),
+      () => undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    t.false(started, 'Billing\'s database is locked by another instance');
+    t.false(started, "Billing's database is locked by another instance");
     t.deepEqual(await schemas(holder), [], 'nothing made there while locked');
 
     await holder.raw(`SELECT pg_advisory_unlock(hashtext('seams.migrate'))`);
@@ -121,7 +135,10 @@ if (dialects.includes('postgres')) {
     const app = await createApp(loadConfig({ ...settings, ...urls, LOG_LEVEL: 'silent', SEAMS_DB_POOL_MAX: '2' }));
     t.teardown(() => app.close());
     const billing = app.databases.get('billing')!;
-    t.deepEqual((await billing.knex.raw(`SELECT inet_server_port() AS port, current_user AS who`)).rows[0], { port: Number(new URL(own).port), who: 'seams_billing' });
+    t.deepEqual((await billing.knex.raw(`SELECT inet_server_port() AS port, current_user AS who`)).rows[0], {
+      port: Number(new URL(own).port),
+      who: 'seams_billing',
+    });
     t.is(billing.role, null, 'no SET ROLE: the login is the role');
 
     const again = await cli(['db', 'roles'], { ...settings, ...urls });

@@ -60,7 +60,10 @@ for (const dialect of dialects) {
 
   test(`[${dialect}] /ready turns 503 while a module has a pending migration`, async (t) => {
     const folder = emptyMigrations(t);
-    fs.writeFileSync(path.join(folder, '001_first.ts'), `export async function up(k) { await k.schema.createTable('a', (t) => t.integer('x')); }\nexport async function down() {}\n`);
+    fs.writeFileSync(
+      path.join(folder, '001_first.ts'),
+      `export async function up(k) { await k.schema.createTable('a', (t) => t.integer('x')); }\nexport async function down() {}\n`,
+    );
     const scratch = defineModule({ name: 'scratch', migrations: folder, register() {} });
     const api = await boot(t, dialect, { modules: [scratch] });
     t.is((await api.get('/ready', null)).status, 200);
@@ -71,7 +74,7 @@ for (const dialect of dialects) {
   });
 }
 
-test('a module that resolves another module\'s internal fails at start, naming the door to use', async (t) => {
+test("a module that resolves another module's internal fails at start, naming the door to use", async (t) => {
   const snoop = defineModule<{ snooper: unknown }>({
     name: 'snoop',
     migrations: emptyMigrations(t),
@@ -91,7 +94,10 @@ test('a module that resolves another module\'s internal fails at start, naming t
 test('start-up refuses a module whose needed facade is neither local nor remote', async (t) => {
   const config = await testConfig(t, 'sqlite');
   const error = await t.throwsAsync(createApp(config, { modules: [tallyModule] }));
-  t.regex(error!.message, /needs the notes facade, but module "notes" is neither run here \(SEAMS_MODULES\) nor configured as remote \(SEAMS_REMOTE_NOTES/);
+  t.regex(
+    error!.message,
+    /needs the notes facade, but module "notes" is neither run here \(SEAMS_MODULES\) nor configured as remote \(SEAMS_REMOTE_NOTES/,
+  );
 });
 
 test('SEAMS_MODULES must name known modules', async (t) => {

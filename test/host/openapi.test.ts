@@ -11,16 +11,28 @@ test('/openapi.json documents every mounted route with its roles, schemas and pr
   const doc = res.body;
   t.is(doc.openapi, '3.1.0');
   const mounted = api.app.modules.flatMap((m) => m.routes).map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
-  const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
-  for (const route of [...mounted, 'post /v1/tokens', 'get /v1/tokens', 'delete /v1/tokens/{id}']) t.true(documented.includes(route), route);
+  const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m} ${path}`),
+  );
+  for (const route of [...mounted, 'post /v1/tokens', 'get /v1/tokens', 'delete /v1/tokens/{id}'])
+    t.true(documented.includes(route), route);
 
   const patch = doc.paths['/v1/publishers/{id}'].patch;
   t.deepEqual(patch['x-roles'], ['admin', 'ops']);
-  for (const status of ['200', '400', '401', '403', '404', '412', '413', '422', '429', '500', '503']) t.truthy(patch.responses[status], status);
+  for (const status of ['200', '400', '401', '403', '404', '412', '413', '422', '429', '500', '503'])
+    t.truthy(patch.responses[status], status);
   t.is(patch.requestBody.content['application/json'].schema.additionalProperties, false);
   t.is(patch.parameters[0].name, 'id');
   const earnings = doc.paths['/v1/publishers/{id}/earnings'].get;
-  t.deepEqual(earnings.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string; required: boolean }) => [p.name, p.required]), [['from', true], ['to', true]]);
+  t.deepEqual(
+    earnings.parameters
+      .filter((p: { in: string }) => p.in === 'query')
+      .map((p: { name: string; required: boolean }) => [p.name, p.required]),
+    [
+      ['from', true],
+      ['to', true],
+    ],
+  );
   t.truthy(doc.components.schemas.Problem);
 });
 

@@ -4,7 +4,15 @@ import { makeProgress } from '../../src/platform/progress.ts';
 
 function sink(isTTY: boolean) {
   let text = '';
-  const stream = Object.assign(new Writable({ write(chunk, _enc, done) { text += chunk; done(); } }), { isTTY });
+  const stream = Object.assign(
+    new Writable({
+      write(chunk, _enc, done) {
+        text += chunk;
+        done();
+      },
+    }),
+    { isTTY },
+  );
   return { stream, text: () => text };
 }
 
@@ -44,7 +52,7 @@ test('without a terminal it writes plain progress lines every two seconds', (t) 
   t.false(out.text().includes('\r'));
 });
 
-test('a byte count reads as kB/MB of the exact total, with the caller\'s detail instead of a byte rate; clear() ends it without a summary', (t) => {
+test("a byte count reads as kB/MB of the exact total, with the caller's detail instead of a byte rate; clear() ends it without a summary", (t) => {
   let now = 0;
   const out = sink(true);
   const progress = makeProgress(out.stream, 'import', 'bytes', 25_000_000, () => now);

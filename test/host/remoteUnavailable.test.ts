@@ -17,7 +17,11 @@ async function closedPort(): Promise<number> {
 test('a request that needs a module whose process does not answer is 503 MODULE_UNAVAILABLE, not a 500', async (t) => {
   const api = await boot(t, 'sqlite', {
     modules: [operationsModule, billingModule],
-    env: { SEAMS_MODULES: 'billing', SEAMS_REMOTE_OPERATIONS: `http://127.0.0.1:${await closedPort()}`, SEAMS_SERVICE_TOKEN: SERVICE_TOKEN },
+    env: {
+      SEAMS_MODULES: 'billing',
+      SEAMS_REMOTE_OPERATIONS: `http://127.0.0.1:${await closedPort()}`,
+      SEAMS_SERVICE_TOKEN: SERVICE_TOKEN,
+    },
   });
   // A publisher token names a publisher: Billing's process asks Operations whether it exists.
   const res = await api.post('/v1/tokens', { role: 'publisher', publisherId: 'pub_01M8NR5TJMZM6H8YFRY7W6RG1W' });

@@ -73,7 +73,8 @@ async function postgresBin(): Promise<string> {
   const { stdout } = await run('pg_dump', ['--version']);
   const major = /(\d+)\.\d+/.exec(stdout)![1];
   const bin = `/usr/lib/postgresql/${major}/bin`;
-  if (!fs.existsSync(path.join(bin, 'initdb'))) throw new Error(`no PostgreSQL ${major} server binaries in ${bin} (Debian: apt-get install postgresql-${major})`);
+  if (!fs.existsSync(path.join(bin, 'initdb')))
+    throw new Error(`no PostgreSQL ${major} server binaries in ${bin} (Debian: apt-get install postgresql-${major})`);
   return bin;
 }
 

@@ -6,10 +6,12 @@ import { BOOTSTRAP } from '../helpers/server.ts';
 
 function get(port: number, path: string, agent?: http.Agent): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      })
+      .on('error', reject);
   });
 }
 
@@ -26,7 +28,8 @@ test('SIGTERM: /ready turns 503 at once, /health stays 200, an in-flight request
   const keepAlive = new http.Agent({ keepAlive: true });
   t.is(await get(port, '/health', keepAlive), 200);
   let idleClosed = false;
-  for (const sockets of Object.values(keepAlive.freeSockets)) for (const socket of sockets ?? []) socket.on('close', () => (idleClosed = true));
+  for (const sockets of Object.values(keepAlive.freeSockets))
+    for (const socket of sockets ?? []) socket.on('close', () => (idleClosed = true));
 
   // A request that takes 2 s, in flight when the signal arrives.
   const slow = fetch(`http://127.0.0.1:${port}/v1/notes`, {

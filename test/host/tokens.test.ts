@@ -17,7 +17,10 @@ for (const dialect of dialects) {
 
     const listed = await api.get('/v1/tokens');
     t.is(listed.status, 200);
-    t.deepEqual(listed.body.data.map((x: { id: string }) => x.id), [created.body.id]);
+    t.deepEqual(
+      listed.body.data.map((x: { id: string }) => x.id),
+      [created.body.id],
+    );
     t.false(JSON.stringify(listed.body).includes(created.body.token.split('.')[1]));
 
     const rows = await api.app.databases.get('platform')!.knex('tokens').select('*');

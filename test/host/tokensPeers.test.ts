@@ -52,7 +52,8 @@ for (const dialect of dialects) {
 
     t.is((await send(created)).status, 204);
     t.is(await use(), '403 AUTH.ROLE_FORBIDDEN', 'known here: authenticated, then held to its role');
-    const status = (s: string, version: number) => envelope('platform.PublisherStatusChanged', `pub_elsewhere:${version}`, { publisherId: 'pub_elsewhere', status: s, version });
+    const status = (s: string, version: number) =>
+      envelope('platform.PublisherStatusChanged', `pub_elsewhere:${version}`, { publisherId: 'pub_elsewhere', status: s, version });
     t.is((await send(status('suspended', 3))).status, 204);
     t.is(await use(), '403 PUBLISHER_SUSPENDED');
     t.is((await send(status('active', 2))).status, 204);
@@ -73,8 +74,13 @@ for (const dialect of dialects) {
 }
 
 test('SEAMS_PEERS takes http(s) base URLs; start-up refuses a split whose token changes could not reach every process', async (t) => {
-  t.deepEqual(loadConfig({ SEAMS_PEERS: ' http://billing:3001/ ,http://billing:3001,https://ops.internal ' }).peers, ['http://billing:3001', 'https://ops.internal']);
-  t.throws(() => loadConfig({ SEAMS_PEERS: 'billing:3001' }), { message: /SEAMS_PEERS must be comma-separated http\(s\) base URLs, got "billing:3001"/ });
+  t.deepEqual(loadConfig({ SEAMS_PEERS: ' http://billing:3001/ ,http://billing:3001,https://ops.internal ' }).peers, [
+    'http://billing:3001',
+    'https://ops.internal',
+  ]);
+  t.throws(() => loadConfig({ SEAMS_PEERS: 'billing:3001' }), {
+    message: /SEAMS_PEERS must be comma-separated http\(s\) base URLs, got "billing:3001"/,
+  });
 
   const refuse = async (env: Record<string, string>, pattern: RegExp) => {
     const error = await t.throwsAsync(createApp(await testConfig(t, 'sqlite', env), { modules: [notesModule, tallyModule] }));
@@ -86,7 +92,9 @@ test('SEAMS_PEERS takes http(s) base URLs; start-up refuses a split whose token 
   await refuse({ SEAMS_PEERS: 'http://127.0.0.1:9' }, /SEAMS_SERVICE_TOKEN is required to reach SEAMS_PEERS/);
   await refuse({ ...broker, SEAMS_PEERS: `http://${'a.'.repeat(40)}example` }, /is too long for a peer's base URL/);
 
-  const app = await createApp(await testConfig(t, 'sqlite', { ...broker, SEAMS_PEERS: 'http://127.0.0.1:9' }), { modules: [notesModule, tallyModule] });
+  const app = await createApp(await testConfig(t, 'sqlite', { ...broker, SEAMS_PEERS: 'http://127.0.0.1:9' }), {
+    modules: [notesModule, tallyModule],
+  });
   await app.close();
   t.pass();
 });

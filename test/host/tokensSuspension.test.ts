@@ -39,15 +39,28 @@ for (const dialect of dialects) {
       const nodes = await processes(t, dialect, topology);
       const operations = nodes[0]!;
       const serving = (module: string) => (module === 'billing' ? nodes.at(-1)! : operations);
-      const publisherId = (await operations.post('/v1/publishers', { name: 'Suspended Games', contactEmail: 's@games.example', country: 'IT' })).body.id;
-      const appId = (await operations.post(`/v1/publishers/${publisherId}/apps`, { name: 'Quiet', platform: 'ios', bundleId: 'it.quiet' })).body.id;
+      const publisherId = (
+        await operations.post('/v1/publishers', { name: 'Suspended Games', contactEmail: 's@games.example', country: 'IT' })
+      ).body.id;
+      const appId = (await operations.post(`/v1/publishers/${publisherId}/apps`, { name: 'Quiet', platform: 'ios', bundleId: 'it.quiet' }))
+        .body.id;
       const reads = portalReads({ publisherId, appId });
       // One read per process, to watch a change reach it.
       const probes = nodes.map((node, i) => ({ node, path: reads[i === 0 ? 0 : reads.length - 1]!.path }));
       const everywhere = (status: number, token: { token: string }, what: string) =>
-        Promise.all(probes.map(({ node, path }) => waitUntil(async () => (await node.get(path, token.token)).status === status, 5_000, what)));
+        Promise.all(
+          probes.map(({ node, path }) => waitUntil(async () => (await node.get(path, token.token)).status === status, 5_000, what)),
+        );
       const known = (token: { id: string }) =>
-        Promise.all(nodes.map((n) => waitUntil(async () => (await n.get('/v1/tokens?limit=100')).body.data.some((x: { id: string }) => x.id === token.id), 5_000, 'the token everywhere')));
+        Promise.all(
+          nodes.map((n) =>
+            waitUntil(
+              async () => (await n.get('/v1/tokens?limit=100')).body.data.some((x: { id: string }) => x.id === token.id),
+              5_000,
+              'the token everywhere',
+            ),
+          ),
+        );
       const portal = (await nodes.at(-1)!.post('/v1/tokens', { role: 'publisher', publisherId })).body;
       await known(portal);
       for (const read of reads) t.is((await serving(read.module).get(read.path, portal.token)).status, 200, read.path);
@@ -74,7 +87,8 @@ for (const dialect of dialects) {
       await everywhere(200, portal, 'the reactivation');
       t.log(`reactivation served on every process within ${(performance.now() - reactivatedAt).toFixed(0)} ms`);
       for (const token of [portal, madeWhileSuspended]) {
-        for (const read of reads) t.is((await serving(read.module).get(read.path, token.token)).status, 200, `${read.path} after reactivation`);
+        for (const read of reads)
+          t.is((await serving(read.module).get(read.path, token.token)).status, 200, `${read.path} after reactivation`);
       }
     });
   }

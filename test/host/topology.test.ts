@@ -34,10 +34,14 @@ for (const dialect of dialects) {
     const notes = noteServiceOf(notesNode!.app);
     for (const text of ['1', '2', '3']) await notes.write('remote', text);
     const tally = tallyNode!.app.databases.get('tally')!.knex;
-    const row = await waitUntil(async () => {
-      const r = await tally('tallies').where({ topic: 'remote' }).first();
-      return r?.count === 3 && r;
-    }, 10_000, 'remote delivery');
+    const row = await waitUntil(
+      async () => {
+        const r = await tally('tallies').where({ topic: 'remote' }).first();
+        return r?.count === 3 && r;
+      },
+      10_000,
+      'remote delivery',
+    );
     t.is(row.texts, '1,2,3');
     // Redeliver everything: the remote inbox skips it.
     const outbox = notesNode!.app.databases.get('notes')!.knex;
@@ -75,16 +79,29 @@ test('start-up refuses topologies that cannot work, naming the fix', async (t) =
     const error = await t.throwsAsync(createApp(config, { modules }));
     t.regex(error!.message, pattern);
   };
-  await refuse({ SEAMS_MODULES: 'notes' }, /module "tally" handles notes.NoteCreated, published here, but runs neither here nor remotely \(SEAMS_REMOTE_TALLY\), and no broker carries events \(SEAMS_BROKER_URL\)/);
+  await refuse(
+    { SEAMS_MODULES: 'notes' },
+    /module "tally" handles notes.NoteCreated, published here, but runs neither here nor remotely \(SEAMS_REMOTE_TALLY\), and no broker carries events \(SEAMS_BROKER_URL\)/,
+  );
   await refuse({ SEAMS_MODULES: 'tally' }, /needs the notes facade, but module "notes" is neither run here/);
   await refuse({ SEAMS_MODULES: 'notes', SEAMS_REMOTE_TALLY: 'http://127.0.0.1:9' }, /SEAMS_SERVICE_TOKEN is required/);
-  await refuse({ SEAMS_MODULES: 'notes', SEAMS_REMOTE_NOTES: 'http://127.0.0.1:9', SEAMS_SERVICE_TOKEN: SERVICE_TOKEN }, /both local \(SEAMS_MODULES\) and remote/);
+  await refuse(
+    { SEAMS_MODULES: 'notes', SEAMS_REMOTE_NOTES: 'http://127.0.0.1:9', SEAMS_SERVICE_TOKEN: SERVICE_TOKEN },
+    /both local \(SEAMS_MODULES\) and remote/,
+  );
   // A misspelt module database would leave the module on DATABASE_URL without a word.
-  await refuse({ DATABASE_URL: 'postgres://127.0.0.1:9/x', DATABASE_URL_NOTE: 'postgres://127.0.0.1:9/y' }, /DATABASE_URL_NOTE names an unknown module \(known: notes, tally, platform\)/);
+  await refuse(
+    { DATABASE_URL: 'postgres://127.0.0.1:9/x', DATABASE_URL_NOTE: 'postgres://127.0.0.1:9/y' },
+    /DATABASE_URL_NOTE names an unknown module \(known: notes, tally, platform\)/,
+  );
 });
 
 test('a remote that does not answer fails the call after retries of an idempotent read, as the kernel error MODULE_UNAVAILABLE', async (t) => {
-  const config = await testConfig(t, 'sqlite', { SEAMS_MODULES: 'tally', SEAMS_REMOTE_NOTES: 'http://127.0.0.1:9', SEAMS_SERVICE_TOKEN: SERVICE_TOKEN });
+  const config = await testConfig(t, 'sqlite', {
+    SEAMS_MODULES: 'tally',
+    SEAMS_REMOTE_NOTES: 'http://127.0.0.1:9',
+    SEAMS_SERVICE_TOKEN: SERVICE_TOKEN,
+  });
   const app = await createApp(config, { modules });
   t.teardown(() => app.close());
   const error = await t.throwsAsync(remoteNotesOf(app).notesByIds({ ids: [] }), { message: /notes does not answer: .*unreachable/ });
@@ -94,7 +111,9 @@ test('a remote that does not answer fails the call after retries of an idempoten
 
 test('delivering an event to a remote: refused at the door (502/503, no connection) is an outage, a failing handler (500) is an attempt', async (t) => {
   let status = 503;
-  const server = http.createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/problem+json' }).end('{"code":"X","kind":"internal"}'));
+  const server = http.createServer((_req, res) =>
+    res.writeHead(status, { 'content-type': 'application/problem+json' }).end('{"code":"X","kind":"internal"}'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise((resolve) => server.close(() => resolve(undefined))));
   const remote = remoteModule(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, SERVICE_TOKEN);

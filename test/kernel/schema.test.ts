@@ -1,6 +1,17 @@
 import test from 'ava';
 import {
-  Day, Month, Strict, Type, addDays, decodeCursor, encodeCursor, isDay, isId, monthBounds, newId, validator,
+  Day,
+  Month,
+  Strict,
+  Type,
+  addDays,
+  decodeCursor,
+  encodeCursor,
+  isDay,
+  isId,
+  monthBounds,
+  newId,
+  validator,
 } from '../../src/kernel/index.ts';
 
 test('days are real calendar days and months are YYYY-MM', (t) => {
@@ -18,7 +29,12 @@ test('validators list every problem with a JSON pointer and refuse unknown field
   t.deepEqual(check({ day: '2026-03-01', month: '2026-03', n: 1 }), { day: '2026-03-01', month: '2026-03', n: 1 });
   const error = t.throws(() => check({ day: '2026-02-30', month: '2026-3', n: -1, extra: true }, '/rows/3'));
   t.like(error, { code: 'VALIDATION_FAILED', kind: 'validation' });
-  t.deepEqual((error as any).errors.map((e: { path: string }) => e.path).sort(), ['/rows/3/day', '/rows/3/extra', '/rows/3/month', '/rows/3/n']);
+  t.deepEqual((error as any).errors.map((e: { path: string }) => e.path).sort(), [
+    '/rows/3/day',
+    '/rows/3/extra',
+    '/rows/3/month',
+    '/rows/3/n',
+  ]);
 });
 
 test('query validators coerce text to numbers', (t) => {

@@ -6,14 +6,26 @@ for (const dialect of dialects) {
   test(`[${dialect}] apps and ad units are created and listed; bundle ids are unique per platform`, async (t) => {
     const { api, ops, finance, seed } = await bootOperations(t, dialect);
     const { publisherId } = await seed();
-    const app = await api.post(`/v1/publishers/${publisherId}/apps`, { name: 'Tiny Tanks', platform: 'ios', bundleId: 'com.pf.tanks' }, ops);
+    const app = await api.post(
+      `/v1/publishers/${publisherId}/apps`,
+      { name: 'Tiny Tanks', platform: 'ios', bundleId: 'com.pf.tanks' },
+      ops,
+    );
     t.is(app.status, 201);
     t.like(app.body, { publisherId, name: 'Tiny Tanks', platform: 'ios', bundleId: 'com.pf.tanks' });
 
-    const duplicate = await api.post(`/v1/publishers/${publisherId}/apps`, { name: 'Copy', platform: 'ios', bundleId: 'com.pf.tanks' }, ops);
+    const duplicate = await api.post(
+      `/v1/publishers/${publisherId}/apps`,
+      { name: 'Copy', platform: 'ios', bundleId: 'com.pf.tanks' },
+      ops,
+    );
     t.is(duplicate.status, 409);
     t.is(duplicate.body.code, 'OPERATIONS.BUNDLE_ID_TAKEN');
-    const otherPlatform = await api.post(`/v1/publishers/${publisherId}/apps`, { name: 'Web', platform: 'web', bundleId: 'com.pf.tanks' }, ops);
+    const otherPlatform = await api.post(
+      `/v1/publishers/${publisherId}/apps`,
+      { name: 'Web', platform: 'web', bundleId: 'com.pf.tanks' },
+      ops,
+    );
     t.is(otherPlatform.status, 201, 'the same bundle id on another platform is fine');
 
     const unit = await api.post(`/v1/apps/${app.body.id}/ad-units`, { name: 'reward', format: 'rewarded', floorCpmMicros: 1_500_000 }, ops);

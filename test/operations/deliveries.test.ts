@@ -6,7 +6,13 @@ import type { operationsContract } from '../../modules/operations/contract.ts';
 import { MAX_ROW_COUNT, MAX_ROW_REVENUE_MICROS } from '../../modules/operations/deliveryRules.ts';
 import { bootOperations } from './setup.ts';
 
-const row = (adUnitId: string, date: string, impressions = 1000, clicks = 10, revenueMicros = 2_000_000) => ({ adUnitId, date, impressions, clicks, revenueMicros });
+const row = (adUnitId: string, date: string, impressions = 1000, clicks = 10, revenueMicros = 2_000_000) => ({
+  adUnitId,
+  date,
+  impressions,
+  clicks,
+  revenueMicros,
+});
 
 for (const dialect of dialects) {
   test(`[${dialect}] a day of delivery is upserted by (ad unit, day) and shows in earnings`, async (t) => {
@@ -47,13 +53,23 @@ for (const dialect of dialects) {
     t.is(res.body.code, 'OPERATIONS.DELIVERY_ROWS_INVALID');
     const paths = res.body.errors.map((e: { path: string }) => e.path);
     // in row order: the unknown ad unit of row 2 is found although rows 1, 4, 5 and 6 are malformed
-    t.deepEqual(paths, ['/rows/1/date', '/rows/2/adUnitId', '/rows/3/clicks', '/rows/4/impressions', '/rows/5/impressions', '/rows/6/extra']);
+    t.deepEqual(paths, [
+      '/rows/1/date',
+      '/rows/2/adUnitId',
+      '/rows/3/clicks',
+      '/rows/4/impressions',
+      '/rows/5/impressions',
+      '/rows/6/extra',
+    ]);
     t.is(res.body.errorCount, 6);
     const count = async () => Number((await api.app.databases.get('operations')!.knex('delivery_reports').count({ n: '*' }))[0]!.n);
     t.is(await count(), 0);
 
     // shape is fine, rules are not: unknown ad unit and clicks above impressions, found in one pass
-    const rules = await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [row(adUnitId, '2026-03-01'), rows[2], rows[3]] } });
+    const rules = await api.request('PUT', '/v1/delivery-reports', {
+      token: ops,
+      body: { rows: [row(adUnitId, '2026-03-01'), rows[2], rows[3]] },
+    });
     t.is(rules.status, 422);
     t.deepEqual(rules.body.errors, [
       { path: '/rows/1/adUnitId', message: 'is not a known ad unit' },
@@ -80,7 +96,11 @@ for (const dialect of dialects) {
     const tooMany = await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [...rows, rows[0]] } });
     t.is(tooMany.status, 422);
     t.is(tooMany.body.errors[0].path, '/rows');
-    const tooBig = await api.request('PUT', '/v1/delivery-reports', { token: ops, raw: JSON.stringify({ rows, pad: 'x'.repeat(3_000_000) }), headers: { 'content-type': 'application/json' } });
+    const tooBig = await api.request('PUT', '/v1/delivery-reports', {
+      token: ops,
+      raw: JSON.stringify({ rows, pad: 'x'.repeat(3_000_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
     t.is(tooBig.status, 413);
   });
 
@@ -100,11 +120,25 @@ for (const dialect of dialects) {
     });
     t.is(late.status, 409);
     t.is(late.body.code, 'OPERATIONS.PERIOD_CLOSED');
-    t.deepEqual(late.body.errors.map((e: { path: string }) => e.path), ['/rows/2/date']);
+    t.deepEqual(
+      late.body.errors.map((e: { path: string }) => e.path),
+      ['/rows/2/date'],
+    );
     t.is((await operations('delivery_reports').select()).length, 0, 'the other rows were not written either');
 
-    await billing.voidInvoice({ invoiceId: 'inv_1', publisherId, period: '2026-03', number: 'INV-2026-000001', wasIssued: true, voidedAt: '2026-04-03T10:00:00.000Z' });
-    await waitUntil(async () => (await operations('month_closes').where({ publisher_id: publisherId }).first())?.invoice_id === null, 5_000, 'the month to reopen');
+    await billing.voidInvoice({
+      invoiceId: 'inv_1',
+      publisherId,
+      period: '2026-03',
+      number: 'INV-2026-000001',
+      wasIssued: true,
+      voidedAt: '2026-04-03T10:00:00.000Z',
+    });
+    await waitUntil(
+      async () => (await operations('month_closes').where({ publisher_id: publisherId }).first())?.invoice_id === null,
+      5_000,
+      'the month to reopen',
+    );
     t.is((await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: [row(adUnitId, '2026-03-31')] } })).status, 200);
   });
 
@@ -121,8 +155,11 @@ for (const dialect of dialects) {
     await api.request('PATCH', `/v1/publishers/${big.publisherId}`, { token: ops, body: { revenueShareBps: 7001 } });
     // 4 ad units × 31 days of $9,000,000.000017 each: $1,116,000,000.002108 gross
     const units = [big.adUnitId];
-    for (const name of ['b', 'c', 'd']) units.push((await api.post(`/v1/apps/${big.appId}/ad-units`, { name, format: 'native' }, ops)).body.id);
-    const rows = units.flatMap((unit) => Array.from({ length: 31 }, (_, i) => row(unit, `2026-03-${String(i + 1).padStart(2, '0')}`, 1e9, 1e6, 9_000_000_000_017)));
+    for (const name of ['b', 'c', 'd'])
+      units.push((await api.post(`/v1/apps/${big.appId}/ad-units`, { name, format: 'native' }, ops)).body.id);
+    const rows = units.flatMap((unit) =>
+      Array.from({ length: 31 }, (_, i) => row(unit, `2026-03-${String(i + 1).padStart(2, '0')}`, 1e9, 1e6, 9_000_000_000_017)),
+    );
     t.is((await put(rows)).status, 200);
     const earnings = await api.get(`/v1/publishers/${big.publisherId}/earnings?from=2026-03-01&to=2026-03-31`, finance);
     const gross = 9_000_000_000_017n * 124n;

@@ -15,9 +15,13 @@ async function prepare(t: Parameters<typeof testConfig>[0], dialect: (typeof dia
   const c = app.modules[0]!.container.cradle as any;
   const publisher = await c.publishers.register({ name: 'CSV Games', contactEmail: 'csv@games.example', country: 'SE' });
   const game = await c.catalog.addApp(publisher.id, { name: 'Rows', platform: 'android', bundleId: 'se.csv.rows' });
-  const units = [await c.catalog.addAdUnit(game.id, { name: 'a', format: 'banner' }), await c.catalog.addAdUnit(game.id, { name: 'b', format: 'native' })];
+  const units = [
+    await c.catalog.addAdUnit(game.id, { name: 'a', format: 'banner' }),
+    await c.catalog.addAdUnit(game.id, { name: 'b', format: 'native' }),
+  ];
   await app.close();
-  const cli = (file: string) => spawnTs('test/fixtures/cli.ts', ['import', 'deliveries', file], { ...databaseEnv(config), TEST_MODULES: 'operations' });
+  const cli = (file: string) =>
+    spawnTs('test/fixtures/cli.ts', ['import', 'deliveries', file], { ...databaseEnv(config), TEST_MODULES: 'operations' });
   const count = async () => {
     const check = await createApp(config, { modules: [operationsModule, billingStubModule] });
     const [row] = await check.databases.get('operations')!.knex('delivery_reports').count({ n: '*' }).sum({ gross: 'revenue_micros' });
@@ -49,16 +53,19 @@ for (const dialect of dialects) {
     const { units, cli, count, dir } = await prepare(t, dialect);
     const good = `${units[0]},2026-02-01,1000,10,250000`;
     const file = path.join(dir, 'bad.csv');
-    fs.writeFileSync(file, [
-      HEADER,
-      good,
-      `${units[0]},2026-02-30,1000,10,250000`,
-      'adu_nope,2026-02-02,1000,10,250000',
-      `${units[1]},2026-02-03,10,11,250000`,
-      `${units[1]},2026-02-04,-5,0,1`,
-      `${units[1]},2026-02-05,5`,
-      good,
-    ].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        HEADER,
+        good,
+        `${units[0]},2026-02-30,1000,10,250000`,
+        'adu_nope,2026-02-02,1000,10,250000',
+        `${units[1]},2026-02-03,10,11,250000`,
+        `${units[1]},2026-02-04,-5,0,1`,
+        `${units[1]},2026-02-05,5`,
+        good,
+      ].join('\n'),
+    );
     const run = cli(file);
     const { code } = await run.exited;
     t.is(code, 1);
@@ -75,37 +82,52 @@ for (const dialect of dialects) {
     fs.writeFileSync(file, `impressions,date,region\n${good}\n`);
     const header = cli(file);
     t.is((await header.exited).code, 1);
-    t.regex(header.output(), /line 1: the header must name the columns ad_unit_id,date,impressions,clicks,revenue_micros \(in any order\): unknown column "region"; missing columns ad_unit_id, clicks, revenue_micros/);
+    t.regex(
+      header.output(),
+      /line 1: the header must name the columns ad_unit_id,date,impressions,clicks,revenue_micros \(in any order\): unknown column "region"; missing columns ad_unit_id, clicks, revenue_micros/,
+    );
   });
 
   test(`[${dialect}] RFC 4180 files: quoted fields, columns in any order, CRLF and a BOM; the API's bounds; every problem of a line at once`, async (t) => {
     const { units, cli, count, dir } = await prepare(t, dialect);
     const file = path.join(dir, 'quoted.csv');
-    fs.writeFileSync(file, [
-      '\uFEFF"revenue_micros","date","ad_unit_id","clicks","impressions"',
-      `"250000","2026-02-01","${units[0]}","10","1000000000000"`,
-      `250000,2026-02-02,"${units[1]}",10,1000`,
-      '',
-    ].join('\r\n'));
+    fs.writeFileSync(
+      file,
+      [
+        '\uFEFF"revenue_micros","date","ad_unit_id","clicks","impressions"',
+        `"250000","2026-02-01","${units[0]}","10","1000000000000"`,
+        `250000,2026-02-02,"${units[1]}",10,1000`,
+        '',
+      ].join('\r\n'),
+    );
     const ok = cli(file);
     t.is((await ok.exited).code, 0, ok.output());
     t.regex(ok.stdout(), /^2 rows imported/);
     t.deepEqual(await count(), { rows: 2, gross: 500_000 });
 
     const bad = path.join(dir, 'bounds.csv');
-    fs.writeFileSync(bad, [
-      'ad_unit_id,date,impressions,clicks,revenue_micros',
-      `${units[0]},2026-02-03,1000000000001,10,10000000000001`,
-      `${units[0]},1999-12-31,ten,5,1.5`,
-      'adu_nope,2026-02-30,5,6,1',
-      `"${units[1]}","2026-02-04",5,1,"1`,
-    ].join('\n'));
+    fs.writeFileSync(
+      bad,
+      [
+        'ad_unit_id,date,impressions,clicks,revenue_micros',
+        `${units[0]},2026-02-03,1000000000001,10,10000000000001`,
+        `${units[0]},1999-12-31,ten,5,1.5`,
+        'adu_nope,2026-02-30,5,6,1',
+        `"${units[1]}","2026-02-04",5,1,"1`,
+      ].join('\n'),
+    );
     const refused = cli(bad);
     t.is((await refused.exited).code, 1);
     const output = refused.output();
     t.regex(output, /line 2: impressions must be <= 1000000000000; revenue_micros must be <= 10000000000000/, 'the same bounds as the API');
-    t.regex(output, /line 3: impressions "ten" is not a non-negative whole number; revenue_micros "1.5" is not a non-negative whole number; date must be between 2000-01-01 and \S+ \(tomorrow, UTC\)/);
-    t.regex(output, /line 4: ad_unit_id is not a known ad unit; date "2026-02-30" is not a real YYYY-MM-DD day; clicks must not exceed impressions/);
+    t.regex(
+      output,
+      /line 3: impressions "ten" is not a non-negative whole number; revenue_micros "1.5" is not a non-negative whole number; date must be between 2000-01-01 and \S+ \(tomorrow, UTC\)/,
+    );
+    t.regex(
+      output,
+      /line 4: ad_unit_id is not a known ad unit; date "2026-02-30" is not a real YYYY-MM-DD day; clicks must not exceed impressions/,
+    );
     t.regex(output, /line 5: the file is not valid CSV/);
     t.deepEqual(await count(), { rows: 2, gross: 500_000 }, 'nothing more was written');
   });

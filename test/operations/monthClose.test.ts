@@ -18,7 +18,8 @@ async function setup(t: Parameters<typeof bootOperations>[0], dialect: (typeof d
   const facade = booted.api.app.facades.resolve<Facade<typeof operationsContract>>('operationsFacade');
   const seeded = await booted.seed();
   const put = (rows: unknown[]) => booted.api.request('PUT', '/v1/delivery-reports', { token: booted.ops, body: { rows } });
-  const earnings = async (month: string) => (await facade.earningsForMonth({ publisherIds: [seeded.publisherId], month }))[0] as PublisherEarnings;
+  const earnings = async (month: string) =>
+    (await facade.earningsForMonth({ publisherIds: [seeded.publisherId], month }))[0] as PublisherEarnings;
   const attempt = (invoiceId: string, fence: number, period = '2026-09') => ({ publisherId: seeded.publisherId, period, invoiceId, fence });
   return { ...booted, ...seeded, facade, put, earnings, attempt };
 }
@@ -63,11 +64,25 @@ for (const dialect of dialects) {
     const { facade, billing, put, adUnitId, publisherId, attempt, api } = await setup(t, dialect);
     t.is((await facade.closeMonth({ ...attempt('inv_old', 1), expected: [] })).outcome, 'closed');
     t.is((await facade.closeMonth({ ...attempt('inv_new', 2), expected: [] })).outcome, 'closed');
-    await billing.voidInvoice({ invoiceId: 'inv_old', publisherId, period: '2026-09', number: 'INV-2026-000001', wasIssued: true, voidedAt: clock.now().toISOString() });
+    await billing.voidInvoice({
+      invoiceId: 'inv_old',
+      publisherId,
+      period: '2026-09',
+      number: 'INV-2026-000001',
+      wasIssued: true,
+      voidedAt: clock.now().toISOString(),
+    });
     const operations = api.app.databases.get('operations')!.knex;
     await waitUntil(() => operations('inbox').where({ handler: 'operations.reopenMonth' }).first(), 5_000, 'the void to be handled');
     t.is((await put([row(adUnitId, '2026-09-01', 1)])).status, 409, 'inv_new still holds the month');
-    await billing.voidInvoice({ invoiceId: 'inv_new', publisherId, period: '2026-09', number: 'INV-2026-000002', wasIssued: true, voidedAt: clock.now().toISOString() });
+    await billing.voidInvoice({
+      invoiceId: 'inv_new',
+      publisherId,
+      period: '2026-09',
+      number: 'INV-2026-000002',
+      wasIssued: true,
+      voidedAt: clock.now().toISOString(),
+    });
     const reopens = async () => (await operations('inbox').where({ handler: 'operations.reopenMonth' })).length;
     await waitUntil(async () => (await reopens()) === 2, 5_000, 'the second void to be handled');
     t.is((await put([row(adUnitId, '2026-09-01', 1)])).status, 200, 'voiding inv_new, which held the month, reopens it');
@@ -82,12 +97,16 @@ for (const dialect of dialects) {
   test(`[${dialect}] writers racing closes: every row answered 200 is in the closed figures, every row after the close is 409 (random interleavings)`, async (t) => {
     const { facade, put, api, ops, appId, earnings, attempt } = await setup(t, dialect);
     const units: string[] = [];
-    for (let i = 0; i < 4; i++) units.push((await api.post(`/v1/apps/${appId}/ad-units`, { name: `u${i}`, format: 'native' }, ops)).body.id as string);
+    for (let i = 0; i < 4; i++)
+      units.push((await api.post(`/v1/apps/${appId}/ad-units`, { name: `u${i}`, format: 'native' }, ops)).body.id as string);
     let fence = 0;
     let round = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ unit: fc.nat(3), day: fc.integer({ min: 1, max: 28 }), micros: fc.integer({ min: 1, max: 1_000_000 }) }), { minLength: 5, maxLength: 25 }),
+        fc.array(fc.record({ unit: fc.nat(3), day: fc.integer({ min: 1, max: 28 }), micros: fc.integer({ min: 1, max: 1_000_000 }) }), {
+          minLength: 5,
+          maxLength: 25,
+        }),
         fc.nat(24),
         async (writes, closeAfter) => {
           const period = `20${String(10 + round++).padStart(2, '0')}-01`; // a fresh month each run
@@ -116,8 +135,16 @@ for (const dialect of dialects) {
           for (const answer of settled.filter((a) => a.status === 200)) {
             for (const r of answer.rows) accepted.set(`${r.adUnitId} ${r.date}`, r.revenueMicros);
           }
-          const rows = await api.app.databases.get('operations')!.knex('delivery_reports').where('day', 'like', `${period}-%`).select('ad_unit_id', 'day');
-          t.deepEqual(rows.map((r) => `${r.ad_unit_id} ${r.day}`).sort(), [...accepted.keys()].sort(), 'rows answered 409 were not written');
+          const rows = await api.app.databases
+            .get('operations')!
+            .knex('delivery_reports')
+            .where('day', 'like', `${period}-%`)
+            .select('ad_unit_id', 'day');
+          t.deepEqual(
+            rows.map((r) => `${r.ad_unit_id} ${r.day}`).sort(),
+            [...accepted.keys()].sort(),
+            'rows answered 409 were not written',
+          );
         },
       ),
       { numRuns: 4 },

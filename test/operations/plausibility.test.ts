@@ -5,7 +5,13 @@ import { bootOperations } from './setup.ts';
 
 const NOW = new Date('2026-10-15T12:00:00.000Z');
 const clock = { now: () => NOW };
-const row = (adUnitId: string, date: string, revenueMicros = 1_000_000, impressions = 1_000) => ({ adUnitId, date, impressions, clicks: 1, revenueMicros });
+const row = (adUnitId: string, date: string, revenueMicros = 1_000_000, impressions = 1_000) => ({
+  adUnitId,
+  date,
+  impressions,
+  clicks: 1,
+  revenueMicros,
+});
 
 for (const dialect of dialects) {
   test(`[${dialect}] delivery days run from 2000-01-01 to tomorrow (UTC); earlier or later days are 422`, async (t) => {
@@ -39,7 +45,10 @@ for (const dialect of dialects) {
     const put = (rows: unknown[]) => api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows } });
     const over = await put([row(adUnitId, '2026-09-01', MAX_ROW_REVENUE_MICROS + 1), row(adUnitId, '2026-09-02', 1, MAX_ROW_COUNT + 1)]);
     t.is(over.status, 422);
-    t.deepEqual(over.body.errors.map((e: { path: string }) => e.path), ['/rows/0/revenueMicros', '/rows/1/impressions']);
+    t.deepEqual(
+      over.body.errors.map((e: { path: string }) => e.path),
+      ['/rows/0/revenueMicros', '/rows/1/impressions'],
+    );
     t.is((await put([row(adUnitId, '2026-09-01', MAX_ROW_REVENUE_MICROS, MAX_ROW_COUNT)])).status, 200);
   });
 
@@ -47,8 +56,12 @@ for (const dialect of dialects) {
     const { api, ops, seed } = await bootOperations(t, dialect, { clock });
     const { publisherId, appId, adUnitId } = await seed();
     const units = [adUnitId];
-    while (units.length < 30) units.push((await api.post(`/v1/apps/${appId}/ad-units`, { name: `u${units.length}`, format: 'banner' }, ops)).body.id);
-    const month = (unitsUsed: string[]) => unitsUsed.flatMap((unit) => Array.from({ length: 31 }, (_, d) => row(unit, `2026-08-${String(d + 1).padStart(2, '0')}`, MAX_ROW_REVENUE_MICROS)));
+    while (units.length < 30)
+      units.push((await api.post(`/v1/apps/${appId}/ad-units`, { name: `u${units.length}`, format: 'banner' }, ops)).body.id);
+    const month = (unitsUsed: string[]) =>
+      unitsUsed.flatMap((unit) =>
+        Array.from({ length: 31 }, (_, d) => row(unit, `2026-08-${String(d + 1).padStart(2, '0')}`, MAX_ROW_REVENUE_MICROS)),
+      );
     // 29 units × 31 days × 10^13 = 8.99 × 10^15: within 2^53 - 1 ≈ 9.007 × 10^15
     t.is((await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: month(units.slice(0, 29)) } })).status, 200);
     const more = await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows: month(units.slice(29)) } });
@@ -61,12 +74,24 @@ for (const dialect of dialects) {
 
   test(`[${dialect}] an upload of 10,000 garbage rows answers every problem counted, the first 1,000 listed`, async (t) => {
     const { api, ops } = await bootOperations(t, dialect, { clock });
-    const rows = Array.from({ length: 10_000 }, (_, i) => ({ adUnitId: '', date: `2026-13-${i % 28}`, impressions: -1, clicks: 'many', revenueMicros: 1.5 }));
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({
+      adUnitId: '',
+      date: `2026-13-${i % 28}`,
+      impressions: -1,
+      clicks: 'many',
+      revenueMicros: 1.5,
+    }));
     const res = await api.request('PUT', '/v1/delivery-reports', { token: ops, body: { rows } });
     t.is(res.status, 422);
     t.is(res.body.errors.length, 1_000);
     t.is(res.body.errorCount, 50_000);
-    t.deepEqual(res.body.errors.slice(0, 5).map((e: { path: string }) => e.path).sort(), ['/rows/0/adUnitId', '/rows/0/clicks', '/rows/0/date', '/rows/0/impressions', '/rows/0/revenueMicros']);
+    t.deepEqual(
+      res.body.errors
+        .slice(0, 5)
+        .map((e: { path: string }) => e.path)
+        .sort(),
+      ['/rows/0/adUnitId', '/rows/0/clicks', '/rows/0/date', '/rows/0/impressions', '/rows/0/revenueMicros'],
+    );
     t.true(res.text.length < 150_000, `the answer stays small (${res.text.length} bytes)`);
   });
 }

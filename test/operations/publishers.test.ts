@@ -8,7 +8,14 @@ for (const dialect of dialects) {
     const { api, ops, finance } = await bootOperations(t, dialect);
     const created = await api.post('/v1/publishers', { name: 'Pixel Forge', contactEmail: 'money@pixelforge.example', country: 'FI' }, ops);
     t.is(created.status, 201);
-    t.like(created.body, { name: 'Pixel Forge', contactEmail: 'money@pixelforge.example', country: 'FI', revenueShareBps: 7000, status: 'active', version: 1 });
+    t.like(created.body, {
+      name: 'Pixel Forge',
+      contactEmail: 'money@pixelforge.example',
+      country: 'FI',
+      revenueShareBps: 7000,
+      status: 'active',
+      version: 1,
+    });
     t.regex(created.body.id, /^pub_/);
     t.is(created.headers.get('etag'), '"1"');
     t.is(created.headers.get('location'), `/v1/publishers/${created.body.id}`);
@@ -20,9 +27,19 @@ for (const dialect of dialects) {
 
   test(`[${dialect}] bad publisher input is 422 with every problem named; roles are enforced`, async (t) => {
     const { api, ops, finance } = await bootOperations(t, dialect);
-    const bad = await api.post('/v1/publishers', { name: '', contactEmail: 'nope', country: 'de', revenueShareBps: 10001, status: 'active' }, ops);
+    const bad = await api.post(
+      '/v1/publishers',
+      { name: '', contactEmail: 'nope', country: 'de', revenueShareBps: 10001, status: 'active' },
+      ops,
+    );
     t.is(bad.status, 422);
-    t.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), ['/contactEmail', '/country', '/name', '/revenueShareBps', '/status']);
+    t.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), [
+      '/contactEmail',
+      '/country',
+      '/name',
+      '/revenueShareBps',
+      '/status',
+    ]);
     const unknownCountry = await api.post('/v1/publishers', { name: 'X', contactEmail: 'x@x.example', country: 'QQ' }, ops);
     t.is(unknownCountry.status, 422);
     t.is(unknownCountry.body.errors[0].path, '/country');
@@ -42,7 +59,11 @@ for (const dialect of dialects) {
     t.is((await api.get(`/v1/publishers/${theirs.publisherId}/dashboard`, token)).status, 404);
     t.is((await api.get('/v1/publishers', token)).status, 403);
     t.is((await api.get(`/v1/apps/${mine.appId}/ad-units`, token)).status, 200);
-    t.is((await api.post('/v1/tokens', { role: 'publisher', publisherId: 'pub_00000000000000000000000000' })).status, 422, 'a token for an unknown publisher is refused');
+    t.is(
+      (await api.post('/v1/tokens', { role: 'publisher', publisherId: 'pub_00000000000000000000000000' })).status,
+      422,
+      'a token for an unknown publisher is refused',
+    );
   });
 
   test(`[${dialect}] PATCH changes a publisher, bumps its version and honours If-Match`, async (t) => {
@@ -70,9 +91,15 @@ for (const dialect of dialects) {
     for (let i = 0; i < 5; i++) ids.push((await seed()).publisherId);
     await api.request('PATCH', `/v1/publishers/${ids[1]}`, { token: ops, body: { status: 'suspended' } });
     const first = await api.get('/v1/publishers?limit=2&status=active', finance);
-    t.deepEqual(first.body.data.map((p: { id: string }) => p.id), [ids[0], ids[2]]);
+    t.deepEqual(
+      first.body.data.map((p: { id: string }) => p.id),
+      [ids[0], ids[2]],
+    );
     const second = await api.get(`/v1/publishers?limit=2&status=active&cursor=${first.body.nextCursor}`, finance);
-    t.deepEqual(second.body.data.map((p: { id: string }) => p.id), [ids[3], ids[4]]);
+    t.deepEqual(
+      second.body.data.map((p: { id: string }) => p.id),
+      [ids[3], ids[4]],
+    );
     t.is(second.body.nextCursor, null);
     t.is((await api.get('/v1/publishers?limit=101', finance)).status, 422);
     t.is((await api.get('/v1/publishers?status=gone', finance)).status, 422);
@@ -90,7 +117,15 @@ for (const dialect of dialects) {
     t.is(events.length, 2, 'a patch that changes nothing publishes nothing');
     t.deepEqual(events[0], {
       name: 'operations.PublisherRegistered',
-      payload: { publisherId: created.body.id, name: 'Evented', contactEmail: 'a@b.example', country: 'US', revenueShareBps: 7000, status: 'active', registeredAt: created.body.createdAt },
+      payload: {
+        publisherId: created.body.id,
+        name: 'Evented',
+        contactEmail: 'a@b.example',
+        country: 'US',
+        revenueShareBps: 7000,
+        status: 'active',
+        registeredAt: created.body.createdAt,
+      },
     });
     t.like(events[1]!.payload, { publisherId: created.body.id, contactEmail: 'new@b.example', version: 2, changed: ['contactEmail'] });
   });

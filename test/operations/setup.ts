@@ -14,7 +14,11 @@ export interface OperationsTest {
   seed(name?: string, bundleId?: string): Promise<{ publisherId: string; appId: string; adUnitId: string }>;
 }
 
-export async function bootOperations(t: ExecutionContext, dialect: Dialect, options: Parameters<typeof boot>[2] = {}): Promise<OperationsTest> {
+export async function bootOperations(
+  t: ExecutionContext,
+  dialect: Dialect,
+  options: Parameters<typeof boot>[2] = {},
+): Promise<OperationsTest> {
   const api = await boot(t, dialect, { modules: [operationsModule, billingStubModule], ...options });
   const ops = await api.token('ops');
   const finance = await api.token('finance');

@@ -27,7 +27,10 @@ for (const dialect of dialects) {
     await db.writeTransaction((trx) => db.bulkInsert(trx, 'reports', COLUMNS, []));
     const written = await db.knex('reports').orderBy('id').select('id', 'day', 'impressions', 'note');
     t.is(written.length, rows.length + 1);
-    t.deepEqual(written.slice(0, 2).map((row) => ({ ...row, impressions: Number(row.impressions) })), rows.slice(0, 2));
+    t.deepEqual(
+      written.slice(0, 2).map((row) => ({ ...row, impressions: Number(row.impressions) })),
+      rows.slice(0, 2),
+    );
     const last = written.at(-1);
     t.deepEqual({ ...last, impressions: Number(last.impressions) }, { id: 'x', day: '2026-01-02', impressions: 2 ** 40, note: null });
   });
@@ -42,8 +45,15 @@ for (const dialect of dialects) {
     await db.writeTransaction((trx) => db.bulkUpsert(trx, 'reports', COLUMNS, again, on));
     const written = await db.knex('reports').orderBy('id').select('id', 'impressions', 'note');
     t.is(written.length, again.length);
-    t.deepEqual(written.map((row) => Number(row.impressions)), again.map(() => 5));
-    t.deepEqual(written.map((row) => row.note), [...first.map(() => 'first'), 'again', 'again'], 'note is not an update column');
+    t.deepEqual(
+      written.map((row) => Number(row.impressions)),
+      again.map(() => 5),
+    );
+    t.deepEqual(
+      written.map((row) => row.note),
+      [...first.map(() => 'first'), 'again', 'again'],
+      'note is not an update column',
+    );
   });
 
   test(`${dialect}: bulkUpsert refuses conflict or update columns it does not write`, async (t) => {

@@ -74,7 +74,10 @@ for (const dialect of dialects) {
       const result = await knex.raw(SQL, [1]);
       return db.returning(result);
     };
-    const expected = [{ id: 1, title: 'one', body: 'first' }, { id: 2, title: 'two', body: null }];
+    const expected = [
+      { id: 1, title: 'one', body: 'first' },
+      { id: 2, title: 'two', body: null },
+    ];
     t.deepEqual(await viaKnex(db.knex), expected);
     t.deepEqual(await db.select(SQL, [1]), expected);
     t.deepEqual(await db.select(SQL, [2]), expected.slice(1), 'the kept statement takes new bindings');

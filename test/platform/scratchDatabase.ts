@@ -13,6 +13,9 @@ export async function scratchDatabase(t: ExecutionContext, dialect: Dialect, con
   const db = databases.get('scratch')!;
   t.teardown(() => db.close());
   await db.knex.raw('CREATE TABLE notes (id integer PRIMARY KEY, title text NOT NULL, body text)');
-  await db.knex('notes').insert([{ id: 1, title: 'one', body: 'first' }, { id: 2, title: 'two', body: null }]);
+  await db.knex('notes').insert([
+    { id: 1, title: 'one', body: 'first' },
+    { id: 2, title: 'two', body: null },
+  ]);
   return db;
 }

@@ -26,10 +26,14 @@ function scratchRoot(t: ExecutionContext): string {
 }
 
 function report(root: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO, 'src/tools/writeExtractionReport.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), path.join(REPO, 'src/tools/writeExtractionReport.ts'), ...args],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    },
+  );
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -65,7 +69,9 @@ test('with measurements it writes docs/extraction with the hops per endpoint, an
   const { code, output } = await report(root, ['billing']);
   t.is(code, 0, output);
   const json = JSON.parse(fs.readFileSync(path.join(root, 'docs/extraction/billing.json'), 'utf8'));
-  t.deepEqual(json.hops, [{ endpoint: 'GET /v1/publishers/:id/dashboard', facadeMethods: ['billing.billingSummaries'], hopsPerRequest: 1 }]);
+  t.deepEqual(json.hops, [
+    { endpoint: 'GET /v1/publishers/:id/dashboard', facadeMethods: ['billing.billingSummaries'], hopsPerRequest: 1 },
+  ]);
   t.regex(fs.readFileSync(path.join(root, 'docs/extraction/billing.md'), 'utf8'), /GET \/v1\/publishers\/:id\/dashboard/);
   t.is((await report(root, ['billing', '--check'])).code, 0);
 });
@@ -88,17 +94,25 @@ test('a ready report shares no store: the verdict says how to move the data, eac
   t.deepEqual(stores(json.configuration.rest), ['DATABASE_URL=<their own database>']);
   const markdown = fs.readFileSync(path.join(root, 'docs/extraction/billing.md'), 'utf8');
   t.notRegex(markdown, /shared with the other processes|live in the platform store/);
-  t.regex(markdown, /^`npm run cli -- modules move billing --to <url>` copies its schema billing \(PostgreSQL\) or billing\.sqlite \(SQLite\)/m);
+  t.regex(
+    markdown,
+    /^`npm run cli -- modules move billing --to <url>` copies its schema billing \(PostgreSQL\) or billing\.sqlite \(SQLite\)/m,
+  );
 });
 
 test('each side names the remotes it calls or hands events to (the latter not needed with a broker), and its peers', (t) => {
   const [operations, billing] = ['operations', 'billing'].map((name) => modules.find((m) => m.name === name)!);
-  const remotes = (list: Setting[]) => list.filter((s) => s.setting.startsWith('SEAMS_REMOTE_')).map((s) => `${s.setting.split('=')[0]}: ${s.note}`);
+  const remotes = (list: Setting[]) =>
+    list.filter((s) => s.setting.startsWith('SEAMS_REMOTE_')).map((s) => `${s.setting.split('=')[0]}: ${s.note}`);
   const ops = extractionConfiguration(operations!, modules);
-  t.deepEqual(remotes(ops.service), ['SEAMS_REMOTE_BILLING: it handles events published here; not needed when SEAMS_BROKER_URL carries the events']);
+  t.deepEqual(remotes(ops.service), [
+    'SEAMS_REMOTE_BILLING: it handles events published here; not needed when SEAMS_BROKER_URL carries the events',
+  ]);
   t.deepEqual(remotes(ops.rest), ['SEAMS_REMOTE_OPERATIONS: billing calls its facade']);
   const bill = extractionConfiguration(billing!, modules);
   t.deepEqual(remotes(bill.service), ['SEAMS_REMOTE_OPERATIONS: billing calls its facade']);
-  t.deepEqual(remotes(bill.rest), ['SEAMS_REMOTE_BILLING: it handles events published here; not needed when SEAMS_BROKER_URL carries the events']);
+  t.deepEqual(remotes(bill.rest), [
+    'SEAMS_REMOTE_BILLING: it handles events published here; not needed when SEAMS_BROKER_URL carries the events',
+  ]);
   for (const side of [ops.service, ops.rest, bill.service, bill.rest]) t.true(side.some((s) => s.setting.startsWith('SEAMS_PEERS=')));
 });

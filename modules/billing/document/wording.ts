@@ -12,7 +12,9 @@ export function formatMinor(minor: number): string {
 /** Micros as dollars, exact: `1,500.00`, `3.333333` (at least two decimals, no trailing zeros past them). */
 export function formatMicros(micros: number): string {
   const value = BigInt(micros);
-  const fraction = String(value % 1_000_000n).padStart(6, '0').replace(/0{1,4}$/, '');
+  const fraction = String(value % 1_000_000n)
+    .padStart(6, '0')
+    .replace(/0{1,4}$/, '');
   return `${group(String(value / 1_000_000n))}.${fraction.padEnd(2, '0')}`;
 }
 

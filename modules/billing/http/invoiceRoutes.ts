@@ -55,7 +55,9 @@ export function invoiceRoutes({ invoices, invoiceLifecycle, invoiceIssue, paymen
         const { id } = request.params;
         if (status !== 'void' && reason !== undefined) throw reasonOnlyForVoid();
         const invoice =
-          status === 'issued' ? await invoiceIssue.issue(id, expectedVersion(request)) : await invoiceLifecycle.void(id, reason ?? null, expectedVersion(request));
+          status === 'issued'
+            ? await invoiceIssue.issue(id, expectedVersion(request))
+            : await invoiceLifecycle.void(id, reason ?? null, expectedVersion(request));
         return { body: invoice, headers: { etag: etag(invoice.version) } };
       },
     }),

@@ -4,6 +4,8 @@ import { accountRoutes } from './accountRoutes.ts';
 import { invoiceRoutes, type InvoiceRoutesDeps } from './invoiceRoutes.ts';
 import { runRoutes } from './runRoutes.ts';
 
-export function billingRoutes(deps: Parameters<typeof accountRoutes>[0] & Parameters<typeof runRoutes>[0] & InvoiceRoutesDeps): RouteSpec[] {
+export function billingRoutes(
+  deps: Parameters<typeof accountRoutes>[0] & Parameters<typeof runRoutes>[0] & InvoiceRoutesDeps,
+): RouteSpec[] {
   return [...accountRoutes(deps), ...runRoutes(deps), ...invoiceRoutes(deps)];
 }

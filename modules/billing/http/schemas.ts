@@ -26,7 +26,9 @@ export const BillingAccount = Type.Object({
 export const BillingAccountPatch = Type.Object(
   {
     legalName: Type.Optional(Nullable(Text({ maxLength: 200, description: 'null: follow the publisher name again' }))),
-    billingEmail: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254, description: 'null: follow the contact email again' }))),
+    billingEmail: Type.Optional(
+      Nullable(Type.String({ format: 'email', maxLength: 254, description: 'null: follow the contact email again' })),
+    ),
     paymentTermsDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
     taxId: Type.Optional(Nullable(Text({ maxLength: 64 }))),
     address: Type.Optional(Nullable(Text({ maxLength: 500, multiline: true, description: 'postal address, lines separated by newlines' }))),
@@ -89,7 +91,11 @@ export const InvoicePatch = Strict({
   reason: Type.Optional(Text({ maxLength: 500, multiline: true, description: 'why it is voided' })),
 });
 
-const PaidOn = Type.String({ format: 'day', description: 'the day the payout was sent to the publisher (UTC, not in the future)', examples: ['2026-04-20'] });
+const PaidOn = Type.String({
+  format: 'day',
+  description: 'the day the payout was sent to the publisher (UTC, not in the future)',
+  examples: ['2026-04-20'],
+});
 const BankReference = Text({ maxLength: 100, description: 'the bank reference of the payout: the same one again is the same payment' });
 
 /** `paidOn` and `bankReference` are required; `receivedOn` and `reference`, their former names, are still accepted. */

@@ -9,7 +9,7 @@ export function catalogRoutes(catalog: Catalog) {
     route({
       method: 'post',
       path: '/v1/publishers/:id/apps',
-      summary: "Add an app to a publisher (bundle ids are unique per platform)",
+      summary: 'Add an app to a publisher (bundle ids are unique per platform)',
       roles: ['ops'],
       params: IdParam,
       body: NewApp,

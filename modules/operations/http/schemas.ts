@@ -48,7 +48,11 @@ export const App = Type.Object({
   createdAt: Timestamp,
 });
 
-export const NewApp = Strict({ name: Name, platform: Platform, bundleId: Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S+$' }) });
+export const NewApp = Strict({
+  name: Name,
+  platform: Platform,
+  bundleId: Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S+$' }),
+});
 
 export const AdUnit = Type.Object({
   id: Type.String(),
@@ -89,7 +93,9 @@ const DashboardInvoice = Type.Object({
 export const Dashboard = Type.Object({
   publisher: Publisher,
   monthToDate: Type.Object({ grossMicros: Count, shareMicros: Count }),
-  invoices: Type.Array(DashboardInvoice, { description: 'the latest issued or paid invoices, newest first (from Billing’s events: they may lag by seconds)' }),
+  invoices: Type.Array(DashboardInvoice, {
+    description: 'the latest issued or paid invoices, newest first (from Billing’s events: they may lag by seconds)',
+  }),
   outstandingMinor: Count,
   currency: Type.String(),
   lastPaymentAt: Nullable(Timestamp),

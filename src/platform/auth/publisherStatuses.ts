@@ -69,7 +69,8 @@ export async function backfillPublisherStatuses(
   log: Logger,
 ): Promise<void> {
   const missing: string[] = (
-    await db.knex('tokens')
+    await db
+      .knex('tokens')
       .distinct('publisher_id')
       .whereNotNull('publisher_id')
       .whereNotIn('publisher_id', db.knex('publisher_statuses').select('publisher_id'))

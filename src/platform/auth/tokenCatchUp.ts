@@ -29,7 +29,11 @@ export function makeTokenCatchUp({ db, peers, clock, log }: { db: ModuleDatabase
         log.info({ peer: peer.url, tokens: snapshot.tokens.length, publishers: snapshot.publishers.length }, 'tokens caught up with peer');
         return;
       } catch (error) {
-        if (attempt === 0) log.warn({ peer: peer.url, err: (error as Error).message }, 'tokens: peer out of reach for the catch-up, trying again in the background');
+        if (attempt === 0)
+          log.warn(
+            { peer: peer.url, err: (error as Error).message },
+            'tokens: peer out of reach for the catch-up, trying again in the background',
+          );
       } finally {
         untried.delete(peer.url);
       }

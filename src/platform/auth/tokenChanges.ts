@@ -42,7 +42,7 @@ export const TokenChanged = defineEvent({
 export const PublisherStatusChanged = defineEvent({
   name: 'platform.PublisherStatusChanged',
   version: 1,
-  description: "A publisher was suspended or reactivated: its tokens follow (403 PUBLISHER_SUSPENDED while suspended).",
+  description: 'A publisher was suspended or reactivated: its tokens follow (403 PUBLISHER_SUSPENDED while suspended).',
   payload: PublisherStatusRecord,
   aggregateId: (p) => `${p.publisherId}:${p.version}`,
 });
@@ -103,7 +103,9 @@ export async function mergePublisherStatus(knex: Knex, record: PublisherStatusRe
 
 /** Everything this replica holds, revoked tokens included (hashes only). */
 export async function readSnapshot(knex: Knex): Promise<TokenSnapshot> {
-  const tokens: TokenRow[] = await knex('tokens').select('id', 'name', 'role', 'publisher_id', 'secret_hash', 'created_at', 'revoked_at').orderBy('id');
+  const tokens: TokenRow[] = await knex('tokens')
+    .select('id', 'name', 'role', 'publisher_id', 'secret_hash', 'created_at', 'revoked_at')
+    .orderBy('id');
   const publishers: { publisher_id: string; status: PublisherTokenStatus; version: number }[] = await knex('publisher_statuses')
     .select('publisher_id', 'status', 'version')
     .orderBy('publisher_id');

@@ -25,5 +25,8 @@ export const MAX_PEER_KEY_LENGTH = 120;
 /** The platform outbox's subscribers: every token change goes to every peer. */
 export function tokenChangeSubscribers(peers: string[]): SubscriberIndex {
   const keys = peers.map(peerKey);
-  return new Map([[TokenChanged.name, keys], [PublisherStatusChanged.name, keys]]);
+  return new Map([
+    [TokenChanged.name, keys],
+    [PublisherStatusChanged.name, keys],
+  ]);
 }

@@ -99,7 +99,8 @@ export function makeTokenReplication({ db, peers, serviceToken, clock, log }: To
       if (!started) return;
       const deadline = Date.now() + PEER_WAIT_MS;
       while (Date.now() < deadline) {
-        const unsettled = await db.knex('outbox')
+        const unsettled = await db
+          .knex('outbox')
           .whereIn('aggregate_id', aggregateIds)
           .where((q) => q.where('status', 'in_flight').orWhere((p) => p.where('status', 'pending').whereNull('last_error')))
           .first('seq');
@@ -127,4 +128,3 @@ export function makeTokenReplication({ db, peers, serviceToken, clock, log }: To
 }
 
 export type TokenReplication = ReturnType<typeof makeTokenReplication>;
-

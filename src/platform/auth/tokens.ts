@@ -23,7 +23,14 @@ import {
   type Role,
 } from '../../kernel/index.ts';
 import { RefusedCredential } from './failedAuthLimiter.ts';
-import { PublisherStatusChanged, TokenChanged, mergePublisherStatus, toRecord, type PublisherTokenStatus, type TokenRow } from './tokenChanges.ts';
+import {
+  PublisherStatusChanged,
+  TokenChanged,
+  mergePublisherStatus,
+  toRecord,
+  type PublisherTokenStatus,
+  type TokenRow,
+} from './tokenChanges.ts';
 
 export interface TokenView {
   id: string;
@@ -38,7 +45,9 @@ const sha256 = (text: string) => hash('sha256', text, 'buffer');
 const TOKEN_BY_ID =
   'select t.role, t.publisher_id, t.secret_hash, t.revoked_at, p.status as publisher_status ' +
   'from tokens t left join publisher_statuses p on p.publisher_id = t.publisher_id where t.id = ?';
-type CheckedRow = Pick<TokenRow, 'role' | 'publisher_id' | 'secret_hash' | 'revoked_at'> & { publisher_status: PublisherTokenStatus | null };
+type CheckedRow = Pick<TokenRow, 'role' | 'publisher_id' | 'secret_hash' | 'revoked_at'> & {
+  publisher_status: PublisherTokenStatus | null;
+};
 const unauthorized = (message: string) => new DomainError('AUTH.TOKEN_INVALID', 'unauthorized', message);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const ISSUED_ID = /^(tok_[0-9A-HJKMNP-TV-Z]{26})\./;
@@ -82,10 +91,14 @@ export function makeTokenService({ db, clock, bootstrapToken, outbox, publisherS
     async create(input: { role: Role; publisherId?: string | null; name?: string | null }): Promise<TokenView & { token: string }> {
       const publisherId = input.publisherId ?? null;
       if (input.role === 'publisher' && publisherId === null) {
-        throw invalid('AUTH.PUBLISHER_REQUIRED', 'A publisher token needs a publisherId', [{ path: '/publisherId', message: 'is required for role publisher' }]);
+        throw invalid('AUTH.PUBLISHER_REQUIRED', 'A publisher token needs a publisherId', [
+          { path: '/publisherId', message: 'is required for role publisher' },
+        ]);
       }
       if (input.role !== 'publisher' && publisherId !== null) {
-        throw invalid('AUTH.PUBLISHER_NOT_ALLOWED', 'Only publisher tokens are bound to a publisher', [{ path: '/publisherId', message: `is not allowed for role ${input.role}` }]);
+        throw invalid('AUTH.PUBLISHER_NOT_ALLOWED', 'Only publisher tokens are bound to a publisher', [
+          { path: '/publisherId', message: `is not allowed for role ${input.role}` },
+        ]);
       }
       const status = publisherId !== null && publisherStatus ? await publisherStatus(publisherId) : undefined;
       if (status === null) {
@@ -152,7 +165,10 @@ export function makeTokenService({ db, clock, bootstrapToken, outbox, publisherS
       const stored = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
       if (!timingSafeEqual(given, stored) || !row || row.revoked_at !== null) throw unauthorized('The token is not valid or was revoked');
       if (row.publisher_status === 'suspended') {
-        throw new RefusedCredential('PUBLISHER_SUSPENDED', `Publisher ${row.publisher_id} is suspended: its tokens are refused until it is reactivated`);
+        throw new RefusedCredential(
+          'PUBLISHER_SUSPENDED',
+          `Publisher ${row.publisher_id} is suspended: its tokens are refused until it is reactivated`,
+        );
       }
       return { tokenId: id, role: row.role, publisherId: row.publisher_id };
     },

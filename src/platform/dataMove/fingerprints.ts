@@ -54,7 +54,11 @@ async function fingerprintSchema(trx: Knex.Transaction, schema: string): Promise
   for (const { oid, relname, relkind } of tables as { oid: number; relname: string; relkind: string }[]) {
     if (relkind === 'S') {
       const { rows } = await trx.raw(`SELECT pg_sequence_last_value(?::oid)::text AS position`, [oid]);
-      fingerprints.push({ name: `sequence ${relname}`, rows: null, checksum: rows[0].position === null ? 'never used' : `last value ${rows[0].position}` });
+      fingerprints.push({
+        name: `sequence ${relname}`,
+        rows: null,
+        checksum: rows[0].position === null ? 'never used' : `last value ${rows[0].position}`,
+      });
       continue;
     }
     const order = await primaryKeyOrder(trx, oid);
@@ -85,9 +89,14 @@ export function sqliteFingerprints(file: string): Fingerprint[] {
   try {
     db.pragma('busy_timeout = 10000');
     return db.transaction(() => {
-      const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name`).pluck().all() as string[];
+      const tables = db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name`)
+        .pluck()
+        .all() as string[];
       return tables.map((table) => {
-        const key = (db.pragma(`table_info("${table}")`) as { name: string; pk: number }[]).filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+        const key = (db.pragma(`table_info("${table}")`) as { name: string; pk: number }[])
+          .filter((c) => c.pk > 0)
+          .sort((a, b) => a.pk - b.pk);
         const order = key.length > 0 ? key.map((c) => `"${c.name}"`).join(', ') : 'rowid';
         const hash = createHash('md5');
         let rows = 0;

@@ -19,7 +19,12 @@ export type MoveStep = 'copying' | 'verifying';
  * Copies the module's data from `source` to `target`, which must not hold it yet, and compares the two.
  * `onStep` hears of each step before it starts.
  */
-export async function moveModule(module: string, source: Store, target: Store, onStep: (step: MoveStep) => unknown = () => {}): Promise<Comparison[]> {
+export async function moveModule(
+  module: string,
+  source: Store,
+  target: Store,
+  onStep: (step: MoveStep) => unknown = () => {},
+): Promise<Comparison[]> {
   await refuseMove(module, source, target);
   await onStep('copying');
   if (source.kind === 'postgres' && target.kind === 'postgres') await copyPostgresSchema(module, source.url, target.url);
@@ -30,9 +35,10 @@ export async function moveModule(module: string, source: Store, target: Store, o
 
 /** Compares a module's data with its copy made by moveModule, until the module runs from the copy. */
 export async function verifyCopy(module: string, source: Store, target: Store): Promise<Comparison[]> {
-  const same = source.kind === 'postgres' && target.kind === 'postgres'
-    ? await sameDatabase(source.url, target.url)
-    : source.kind === 'sqlite' && target.kind === 'sqlite' && path.resolve(source.file) === path.resolve(target.file);
+  const same =
+    source.kind === 'postgres' && target.kind === 'postgres'
+      ? await sameDatabase(source.url, target.url)
+      : source.kind === 'sqlite' && target.kind === 'sqlite' && path.resolve(source.file) === path.resolve(target.file);
   if (same) throw new MoveRefused(`the target is ${module}'s database already: compare with the settings from before the move`);
   return compareStores(module, source, target);
 }
@@ -52,20 +58,26 @@ async function compareStores(module: string, source: Store, target: Store): Prom
 
 async function refuseMove(module: string, source: Store, target: Store): Promise<void> {
   if (source.kind === 'postgres' && target.kind === 'postgres') {
-    if (await sameDatabase(source.url, target.url)) throw new MoveRefused(`the target is ${module}'s database already: give --to another database or server`);
+    if (await sameDatabase(source.url, target.url))
+      throw new MoveRefused(`the target is ${module}'s database already: give --to another database or server`);
     return refuseOccupied(target.url, module);
   }
   if (source.kind === 'sqlite' && target.kind === 'sqlite') {
-    if (!fs.existsSync(source.file)) throw new MoveRefused(`no ${module} database at ${source.file}: run the CLI with the server's SEAMS_DATA_DIR`);
-    if (path.resolve(target.file) === path.resolve(source.file)) throw new MoveRefused(`the target is ${module}'s database already: give --to another directory`);
-    if (fs.existsSync(target.file)) throw new MoveRefused(`the target is not empty: ${target.file} exists (move into a directory without it, or remove it first)`);
+    if (!fs.existsSync(source.file))
+      throw new MoveRefused(`no ${module} database at ${source.file}: run the CLI with the server's SEAMS_DATA_DIR`);
+    if (path.resolve(target.file) === path.resolve(source.file))
+      throw new MoveRefused(`the target is ${module}'s database already: give --to another directory`);
+    if (fs.existsSync(target.file))
+      throw new MoveRefused(`the target is not empty: ${target.file} exists (move into a directory without it, or remove it first)`);
     return;
   }
   throw new MoveRefused(kindsDiffer(source));
 }
 
 const kindsDiffer = (source: Store) =>
-  source.kind === 'postgres' ? 'the module is on PostgreSQL: the target must be a postgres:// URL' : 'the module is on SQLite: the target must be a directory';
+  source.kind === 'postgres'
+    ? 'the module is on PostgreSQL: the target must be a postgres:// URL'
+    : 'the module is on SQLite: the target must be a directory';
 
 /** VACUUM INTO writes a consistent snapshot of the file, in one read transaction, beside the writers. */
 function copySqliteFile(source: string, target: string): void {

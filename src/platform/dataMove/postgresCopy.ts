@@ -21,12 +21,17 @@ export async function sameDatabase(a: string, b: string): Promise<boolean> {
 /** Refuses a target whose schema of that name holds anything; an empty one (made for it beforehand) is fine. */
 export async function refuseOccupied(url: string, schema: string): Promise<void> {
   const relations = await withConnection(url, async (knex) => {
-    const { rows } = await knex.raw(`SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = ?`, [schema]);
+    const { rows } = await knex.raw(
+      `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = ?`,
+      [schema],
+    );
     return rows[0].n as number;
   });
   if (relations > 0) {
-    throw new MoveRefused(`the target is not empty: schema ${schema} already holds ${relations} tables, indexes or sequences in ${withoutPassword(url)} ` +
-      '(move into a database without it, or drop it there first)');
+    throw new MoveRefused(
+      `the target is not empty: schema ${schema} already holds ${relations} tables, indexes or sequences in ${withoutPassword(url)} ` +
+        '(move into a database without it, or drop it there first)',
+    );
   }
 }
 
@@ -45,7 +50,11 @@ export async function copyPostgresSchema(module: string, sourceUrl: string, targ
     fs.writeFileSync(list, `${entries.join('\n')}\n`);
     const separation = await target.provision(module);
     const role = separation.kind === 'role' ? [`--role=${separation.role}`] : [];
-    await pgTool('pg_restore', ['--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', `--use-list=${list}`, ...role, dump], targetUrl);
+    await pgTool(
+      'pg_restore',
+      ['--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', `--use-list=${list}`, ...role, dump],
+      targetUrl,
+    );
   } finally {
     await target.release();
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -80,9 +89,13 @@ function pgTool(command: string, args: string[], url?: string): Promise<string> 
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (err += chunk));
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT'
-        ? new MoveRefused(`${command} not found: install PostgreSQL's client tools of the server's version (Debian: postgresql-client-<version>)`)
-        : error),
+      reject(
+        error.code === 'ENOENT'
+          ? new MoveRefused(
+              `${command} not found: install PostgreSQL's client tools of the server's version (Debian: postgresql-client-<version>)`,
+            )
+          : error,
+      ),
     );
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} failed (exit ${code}): ${err.trim()}`))));
   });

@@ -27,14 +27,7 @@ export function bulkInsert(dialect: Dialect, trx: Knex.Transaction, table: strin
   return bulkWrite(dialect, trx, table, columns, rows, null);
 }
 
-export function bulkUpsert(
-  dialect: Dialect,
-  trx: Knex.Transaction,
-  table: string,
-  columns: ColumnTypes,
-  rows: Rows,
-  on: Upsert,
-) {
+export function bulkUpsert(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, rows: Rows, on: Upsert) {
   for (const column of [...on.conflict, ...on.update]) {
     if (!(column in columns)) throw new Error(`bulkUpsert into ${table}: ${column} is not among the columns written`);
   }

@@ -94,9 +94,7 @@ function openDatabase(knex: Knex, dialect: Dialect, module: string, role: string
 
 /** The Knex settings of one module's database (also what knexfile.ts hands the knex CLI). */
 export function knexConfig(config: Config, module: string): Knex.Config {
-  return config.databaseUrl === null
-    ? sqliteConfig(path.join(config.dataDir, `${module}.sqlite`))
-    : postgresConfig(config, module, null);
+  return config.databaseUrl === null ? sqliteConfig(path.join(config.dataDir, `${module}.sqlite`)) : postgresConfig(config, module, null);
 }
 
 function sqliteConfig(filename: string): Knex.Config {

@@ -80,7 +80,10 @@ export function makeBatchDelivery({ deliver, log, options, hooks }: BatchDeliver
       if (error instanceof DeliveryUnavailable) return error;
       const dead = row.attempts >= options.maxAttempts;
       const message = error instanceof Error ? error.message : String(error);
-      log.warn({ event: row.name, eventId: row.event_id, subscriber: row.subscriber, attempts: row.attempts, dead, err: message }, 'event delivery failed');
+      log.warn(
+        { event: row.name, eventId: row.event_id, subscriber: row.subscriber, attempts: row.attempts, dead, err: message },
+        'event delivery failed',
+      );
       const ours = await claim.failed(row, { dead, retryInMs: dead ? 0 : backoff(row.attempts), error: message });
       return ours ? 'settled' : 'lost';
     }

@@ -30,7 +30,14 @@ export interface BrokerOptions {
 
 export const DEFAULT_BROKER_OPTIONS: BrokerOptions = { deliveryLimit: 10, reconnectMs: 1_000, retryDelayMs: 500, confirmTimeoutMs: 10_000 };
 
-export function makeBroker({ url, prefix, consumers, handle, log, options: given }: {
+export function makeBroker({
+  url,
+  prefix,
+  consumers,
+  handle,
+  log,
+  options: given,
+}: {
   url: string;
   prefix: string;
   /** Local modules whose queues this process consumes. */
@@ -47,7 +54,13 @@ export function makeBroker({ url, prefix, consumers, handle, log, options: given
   let retry: NodeJS.Timeout | null = null;
   let running = false;
   const declared = new Set<string>();
-  const consumer = makeConsumer({ handle, log, retryDelayMs: options.retryDelayMs, afterHandle: options.afterHandle, running: () => running });
+  const consumer = makeConsumer({
+    handle,
+    log,
+    retryDelayMs: options.retryDelayMs,
+    afterHandle: options.afterHandle,
+    running: () => running,
+  });
   const consume = (connection: ChannelModel, module: string) => consumer.consume(connection, prefix, module, options.deliveryLimit);
 
   async function open(): Promise<ConfirmChannel> {
@@ -113,15 +126,21 @@ export function makeBroker({ url, prefix, consumers, handle, log, options: given
     }
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('broker did not confirm in time')), options.confirmTimeoutMs);
-      channel.publish(exchange, subscriber, Buffer.from(JSON.stringify(event)), {
-        persistent: true,
-        messageId: event.id,
-        contentType: 'application/json',
-      }, (error) => {
-        clearTimeout(timer);
-        if (error) reject(error instanceof Error ? error : new Error('broker refused the message'));
-        else resolve();
-      });
+      channel.publish(
+        exchange,
+        subscriber,
+        Buffer.from(JSON.stringify(event)),
+        {
+          persistent: true,
+          messageId: event.id,
+          contentType: 'application/json',
+        },
+        (error) => {
+          clearTimeout(timer);
+          if (error) reject(error instanceof Error ? error : new Error('broker refused the message'));
+          else resolve();
+        },
+      );
     });
   }
 

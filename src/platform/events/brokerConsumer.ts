@@ -35,7 +35,13 @@ export async function declareModuleQueue(channel: Channel, prefix: string, modul
   return queue;
 }
 
-export function makeConsumer({ handle, log, retryDelayMs, afterHandle, running }: {
+export function makeConsumer({
+  handle,
+  log,
+  retryDelayMs,
+  afterHandle,
+  running,
+}: {
   handle: BrokerHandler;
   log: Logger;
   retryDelayMs: number;
@@ -64,7 +70,10 @@ export function makeConsumer({ handle, log, retryDelayMs, afterHandle, running }
       channel.ack(message);
     } catch (error) {
       const deliveries = Number(message.properties.headers?.['x-delivery-count'] ?? 0);
-      log.warn({ event: event.name, eventId: event.id, subscriber, deliveries, err: (error as Error).message }, 'event handling failed; requeued');
+      log.warn(
+        { event: event.name, eventId: event.id, subscriber, deliveries, err: (error as Error).message },
+        'event handling failed; requeued',
+      );
       // It returns to the head of its queue: without a pause it would burn its attempts at once.
       await pause(Math.min(30_000, retryDelayMs * 2 ** deliveries));
       if (!running()) return; // closing: the broker requeues it when the connection closes

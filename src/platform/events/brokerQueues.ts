@@ -67,7 +67,12 @@ function describe(message: GetMessage): BrokerDeadLetter {
 }
 
 /** Up to `limit` dead letters of a module, oldest first; they stay where they are. */
-export async function peekDeadLetters(connection: ChannelModel, prefix: string, module: string, limit: number): Promise<BrokerDeadLetter[]> {
+export async function peekDeadLetters(
+  connection: ChannelModel,
+  prefix: string,
+  module: string,
+  limit: number,
+): Promise<BrokerDeadLetter[]> {
   const channel = await connection.createChannel();
   channel.on('error', () => undefined);
   const seen: BrokerDeadLetter[] = [];
@@ -91,7 +96,12 @@ export async function peekDeadLetters(connection: ChannelModel, prefix: string, 
  * each is republished with its handler key, and removed from the dead-letter
  * queue only once the broker confirms the copy. Returns how many moved.
  */
-export async function requeueDeadLetters(connection: ChannelModel, prefix: string, module: string, eventId: string | 'all'): Promise<number> {
+export async function requeueDeadLetters(
+  connection: ChannelModel,
+  prefix: string,
+  module: string,
+  eventId: string | 'all',
+): Promise<number> {
   const waiting = await depth(connection, deadQueue(prefix, module));
   const channel = await connection.createConfirmChannel();
   channel.on('error', () => undefined);

@@ -21,7 +21,8 @@ export interface OutboxEntry {
 }
 
 export async function eventCounts(db: ModuleDatabase): Promise<EventCounts> {
-  const rows: { status: string; count: number | string }[] = await db.knex('outbox')
+  const rows: { status: string; count: number | string }[] = await db
+    .knex('outbox')
     .whereNot({ status: 'delivered' })
     .select('status')
     .count({ count: '*' })
@@ -48,7 +49,8 @@ export async function listEvents(db: ModuleDatabase, status: 'pending' | 'dead' 
 
 /** Puts a dead letter (by event id, or all of them with `all`) back in line; returns how many. */
 export async function retryDead(db: ModuleDatabase, eventId: string | 'all', now: Date): Promise<number> {
-  return db.knex('outbox')
+  return db
+    .knex('outbox')
     .where({ status: 'dead' })
     .modify((q) => eventId !== 'all' && q.where({ event_id: eventId }))
     .update({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), last_error: null });

@@ -9,7 +9,12 @@ import { newId, validator, type Clock, type EventEnvelope, type EventSpec, type 
 /** Which handlers (`<module>.<handler>`) subscribe to each event name. */
 export type SubscriberIndex = Map<string, string[]>;
 
-export function makeOutbox({ module, subscribers, clock, onCommit }: {
+export function makeOutbox({
+  module,
+  subscribers,
+  clock,
+  onCommit,
+}: {
   module: string;
   subscribers: SubscriberIndex;
   clock: Clock;

@@ -64,7 +64,12 @@ export async function claimBatch(db: ModuleDatabase, { clock, leaseMs, batchSize
   function settle(settled: OutboxRow[], changes: Record<string, unknown>): Promise<number> {
     for (const row of settled) inHand.delete(String(row.seq));
     // claimed_by stays: which claim last held the row (a new claim overwrites it).
-    return ours().whereIn('seq', settled.map((row) => row.seq)).update({ ...changes, claimed_until: null });
+    return ours()
+      .whereIn(
+        'seq',
+        settled.map((row) => row.seq),
+      )
+      .update({ ...changes, claimed_until: null });
   }
 
   /** Puts rows back in line untried: the attempt their claim counted is given back. */
@@ -104,13 +109,18 @@ export async function claimBatch(db: ModuleDatabase, { clock, leaseMs, batchSize
     putBack,
 
     /** Puts back every row still in hand (the claim lapsed, or the dispatcher stopped mid-batch); how many were ours. */
-    release: () => putBack(rows.filter((row) => inHand.has(String(row.seq))), { retryInMs: 0 }),
+    release: () =>
+      putBack(
+        rows.filter((row) => inHand.has(String(row.seq))),
+        { retryInMs: 0 },
+      ),
   };
 }
 
 /** When the next waiting row falls due (a retry, or a claim that lapses), in epoch ms; Infinity when none waits. */
 export async function nextDue(db: ModuleDatabase): Promise<number> {
-  const row = await db.knex('outbox as o')
+  const row = await db
+    .knex('outbox as o')
     .where((q) => q.where('o.status', 'pending').orWhere('o.status', 'in_flight'))
     .whereRaw(FIRST_IN_LINE)
     .min({ due: db.knex.raw(`CASE WHEN o.status = 'pending' THEN o.next_attempt_at ELSE o.claimed_until END`) })

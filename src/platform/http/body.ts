@@ -21,7 +21,11 @@ function refuseUnreadable(ctx: Koa.Context): void {
   const encoding = ctx.get('content-encoding').trim();
   if (encoding !== '' && encoding.toLowerCase() !== 'identity') {
     ctx.set('Accept-Encoding', 'identity');
-    throw new DomainError('UNSUPPORTED_CONTENT_ENCODING', 'unsupported_media_type', `Send the body without Content-Encoding (got ${encoding.slice(0, 40)})`);
+    throw new DomainError(
+      'UNSUPPORTED_CONTENT_ENCODING',
+      'unsupported_media_type',
+      `Send the body without Content-Encoding (got ${encoding.slice(0, 40)})`,
+    );
   }
 }
 

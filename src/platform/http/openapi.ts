@@ -128,7 +128,9 @@ function operation(module: string, route: RouteSpec) {
     parameters: [
       ...parameters('path', route.params),
       ...parameters('query', route.query),
-      ...(route.method === 'post' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }] : []),
+      ...(route.method === 'post'
+        ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }]
+        : []),
       ...(route.errors?.includes(412) ? [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } }] : []),
     ],
     ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }),
@@ -138,7 +140,15 @@ function operation(module: string, route: RouteSpec) {
 
 export function openApiDocument(mounted: Mounted[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {
-    '/health': { get: { operationId: 'health', summary: 'The process is up', tags: ['system'], security: [], responses: { 200: { description: 'Up' } } } },
+    '/health': {
+      get: {
+        operationId: 'health',
+        summary: 'The process is up',
+        tags: ['system'],
+        security: [],
+        responses: { 200: { description: 'Up' } },
+      },
+    },
     '/ready': {
       get: {
         operationId: 'ready',

@@ -68,7 +68,11 @@ interface HttpLikeError {
 export function toProblem(error: unknown): Problem {
   if (error instanceof DomainError) return problem(STATUS[error.kind], error.code, error.message, error.errors, error.errorCount);
   if (error instanceof RemoteCallError) {
-    return problem(503, 'MODULE_UNAVAILABLE', 'A module this request needs runs in another process, which did not answer; try again shortly');
+    return problem(
+      503,
+      'MODULE_UNAVAILABLE',
+      'A module this request needs runs in another process, which did not answer; try again shortly',
+    );
   }
   const http = error as HttpLikeError;
   if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {

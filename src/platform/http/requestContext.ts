@@ -20,7 +20,11 @@ export function requestContext(log: Logger, metrics: Metrics) {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = ctx._matchedRoute ? String(ctx._matchedRoute) : 'unmatched';
-      metrics.observeRequest({ method: ctx.method, route, module: ctx.state.module ?? 'system', status: ctx.status }, ms / 1000, served.facadeCalls);
+      metrics.observeRequest(
+        { method: ctx.method, route, module: ctx.state.module ?? 'system', status: ctx.status },
+        ms / 1000,
+        served.facadeCalls,
+      );
       const entry = {
         requestId,
         method: ctx.method,

@@ -4,7 +4,18 @@
  */
 import type Router from '@koa/router';
 import type Koa from 'koa';
-import { DomainError, Strict, invalid, validator, type Caller, type Logger, type Reply, type RouteSpec, type TSchema, type Validator } from '../../kernel/index.ts';
+import {
+  DomainError,
+  Strict,
+  invalid,
+  validator,
+  type Caller,
+  type Logger,
+  type Reply,
+  type RouteSpec,
+  type TSchema,
+  type Validator,
+} from '../../kernel/index.ts';
 import type { FailedAuthLimiter } from '../auth/failedAuthLimiter.ts';
 import { presentedTokenId, type TokenService } from '../auth/tokens.ts';
 import type { Idempotency } from '../idempotency.ts';
@@ -22,8 +33,7 @@ export interface RouteDeps {
   log: Logger;
 }
 
-const forbidden = (caller: Caller) =>
-  new DomainError('AUTH.ROLE_FORBIDDEN', 'forbidden', `The ${caller.role} role may not use this route`);
+const forbidden = (caller: Caller) => new DomainError('AUTH.ROLE_FORBIDDEN', 'forbidden', `The ${caller.role} role may not use this route`);
 
 function requireStrict(spec: RouteSpec, part: string, schema: TSchema | undefined) {
   if (schema && (schema as { additionalProperties?: unknown }).additionalProperties !== false) {
@@ -68,9 +78,8 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
       const key = ctx.get('idempotency-key');
       const reply =
         spec.method === 'post' && key
-          ? await deps.idempotency.run(
-              { caller: caller.tokenId, key, method: ctx.method, path: ctx.path, body: request.body },
-              () => spec.handler(request),
+          ? await deps.idempotency.run({ caller: caller.tokenId, key, method: ctx.method, path: ctx.path, body: request.body }, () =>
+              spec.handler(request),
             )
           : await spec.handler(request);
       send(ctx, reply);
@@ -81,7 +90,8 @@ export function mountRoutes(router: Router, specs: RouteSpec[], module: string, 
 /** A malformed id in the path names nothing that exists: 404, like an unknown one. */
 function parseParams<T>(params: Validator<T>, raw: Record<string, string>): T {
   const value = { ...raw };
-  if (params.check(value).length > 0 || unstorableAt(value, '') !== null) throw new DomainError('RESOURCE_NOT_FOUND', 'not_found', 'No such resource');
+  if (params.check(value).length > 0 || unstorableAt(value, '') !== null)
+    throw new DomainError('RESOURCE_NOT_FOUND', 'not_found', 'No such resource');
   return value as T;
 }
 

@@ -70,7 +70,11 @@ export function remoteModule(baseUrl: string, serviceToken: string, given: Parti
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new RemoteCallError(`${baseUrl}${path} answered ${response.statusCode} with a body that is not JSON`, response.statusCode >= 500, NOT_SERVING.has(response.statusCode));
+      throw new RemoteCallError(
+        `${baseUrl}${path} answered ${response.statusCode} with a body that is not JSON`,
+        response.statusCode >= 500,
+        NOT_SERVING.has(response.statusCode),
+      );
     }
     return { status: response.statusCode, json };
   }
@@ -112,7 +116,11 @@ export function remoteModule(baseUrl: string, serviceToken: string, given: Parti
             throw error;
           }
           const problems = checkOutput.check(output);
-          if (problems.length > 0) throw new RemoteCallError(`${contract.module}.${method}() answered outside its contract: ${JSON.stringify(problems.slice(0, 3))}`, false);
+          if (problems.length > 0)
+            throw new RemoteCallError(
+              `${contract.module}.${method}() answered outside its contract: ${JSON.stringify(problems.slice(0, 3))}`,
+              false,
+            );
           return output;
         };
       }

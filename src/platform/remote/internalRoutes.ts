@@ -81,14 +81,20 @@ export function internalRoutes({ serviceToken, facades, deliverLocal, limiter, t
 
   router.post('/:module/events', async (ctx) => {
     const { subscriber, event } = checkDelivery(await readJson(ctx, INTERNAL_BODY_LIMIT));
-    if (!subscriber.startsWith(`${ctx.params.module}.`)) throw new DomainError('EVENTS.WRONG_MODULE', 'not_found', `${subscriber} is not a handler of ${ctx.params.module}`);
+    if (!subscriber.startsWith(`${ctx.params.module}.`))
+      throw new DomainError('EVENTS.WRONG_MODULE', 'not_found', `${subscriber} is not a handler of ${ctx.params.module}`);
     await deliverLocal(subscriber, event as EventEnvelope);
     ctx.status = 204;
   });
 
   router.post('/:module/:method', async (ctx) => {
     const fn = methods.get(ctx.params.module!)?.get(ctx.params.method!);
-    if (!fn) throw new DomainError('FACADE.UNKNOWN_METHOD', 'not_found', `No method ${ctx.params.module}.${ctx.params.method} in the contract served here`);
+    if (!fn)
+      throw new DomainError(
+        'FACADE.UNKNOWN_METHOD',
+        'not_found',
+        `No method ${ctx.params.module}.${ctx.params.method} in the contract served here`,
+      );
     const served = currentRoute.getStore();
     if (served) served.route = `POST /internal/${ctx.params.module}/${ctx.params.method}`;
     ctx.body = await fn(await readJson(ctx, INTERNAL_BODY_LIMIT));
