@@ -20,9 +20,9 @@
  * attempts left active longer than `abandonAfterMs`. A stale draft is brought
  * up to date and the issue refused (409), for finance to review and issue again.
  */
-import type { Knex } from 'knex';
 import { DomainError, monthHasEnded, type Clock, type Facade, type Logger, type ModuleDatabase } from '../../src/kernel/index.ts';
 import type { operationsContract, PublisherEarnings } from '../operations/contract.ts';
+import { makeIssueAttempts, type Attempt } from './data/issueAttempts.ts';
 import { forUpdate } from './data/rowLocks.ts';
 import type { BillingModels, Invoice } from './data/models.ts';
 import type { DraftInvoices } from './draftInvoices.ts';
@@ -50,29 +50,6 @@ export interface InvoiceIssueDeps {
   issueOptions: IssueOptions;
 }
 
-interface Attempt {
-  fence: number;
-  invoiceId: string;
-  publisherId: string;
-  period: string;
-}
-
-interface AttemptRow {
-  fence: number | string;
-  invoice_id: string;
-  publisher_id: string;
-  period: string;
-  state: 'active' | 'releasing';
-  started_at: string;
-}
-
-const toAttempt = (row: AttemptRow): Attempt => ({
-  fence: Number(row.fence),
-  invoiceId: row.invoice_id,
-  publisherId: row.publisher_id,
-  period: row.period,
-});
-
 export function makeInvoiceIssue({
   models,
   db,
@@ -85,8 +62,7 @@ export function makeInvoiceIssue({
 }: InvoiceIssueDeps) {
   const { Invoice } = models;
   const lock = forUpdate(db.dialect);
-  const attempts = (trx: Knex | Knex.Transaction = db.knex) => trx<AttemptRow>('issue_attempts');
-  const locked = <Q extends Knex.QueryBuilder>(query: Q): Q => (db.dialect === 'postgres' ? (query.forUpdate() as Q) : query);
+  const attempts = makeIssueAttempts(db);
 
   async function begin(id: string, expectedVersion: number | undefined): Promise<{ attempt: Attempt; draft: Invoice }> {
     return db.writeTransaction(async (trx) => {
@@ -94,18 +70,9 @@ export function makeInvoiceIssue({
       if (!monthHasEnded(draft.period, clock.now())) throw periodNotEnded(draft.period);
       await invoiceLifecycle.billTo(trx, draft.publisherId); // no account, nobody to issue to
       draft.lines = await draft.$relatedQuery('lines', trx);
-      await attempts(trx).where({ invoice_id: id, state: 'active' }).update({ state: 'releasing' });
-      const [inserted] = await attempts(trx)
-        .insert({
-          invoice_id: id,
-          publisher_id: draft.publisherId,
-          period: draft.period,
-          state: 'active',
-          started_at: clock.now().toISOString(),
-        })
-        .returning('fence');
-      const fence = Number(typeof inserted === 'object' ? (inserted as { fence: number | string }).fence : inserted);
-      return { attempt: { fence, invoiceId: id, publisherId: draft.publisherId, period: draft.period }, draft };
+      const started = clock.now().toISOString();
+      const attempt = await attempts.begin(trx, { invoiceId: id, publisherId: draft.publisherId, period: draft.period }, started);
+      return { attempt, draft };
     });
   }
 
@@ -113,13 +80,13 @@ export function makeInvoiceIssue({
   async function finish(attempt: Attempt, version: number): Promise<Invoice | null> {
     return db.writeTransaction(async (trx) => {
       const invoice = await Invoice.query(trx).findById(attempt.invoiceId).modify(lock);
-      const row = await locked(attempts(trx).where({ fence: attempt.fence })).first();
-      if (row?.state !== 'active' || invoice?.status !== 'draft' || invoice.version !== version) {
-        if (row?.state === 'active') await attempts(trx).where({ fence: attempt.fence }).update({ state: 'releasing' });
+      const active = await attempts.isActive(trx, attempt.fence);
+      if (!active || invoice?.status !== 'draft' || invoice.version !== version) {
+        if (active) await attempts.stepBack(trx, attempt.fence);
         return null;
       }
       const issued = await invoiceLifecycle.issueDraft(trx, invoice);
-      await attempts(trx).where({ fence: attempt.fence }).delete();
+      await attempts.forget(attempt.fence, trx);
       issued.lines = await issued.$relatedQuery('lines', trx);
       return issued;
     });
@@ -129,12 +96,12 @@ export function makeInvoiceIssue({
   async function release(attempt: Attempt): Promise<void> {
     const { fence, invoiceId, publisherId, period } = attempt;
     await operationsFacade.releaseMonth({ publisherId, period, invoiceId, fence });
-    await attempts().where({ fence, state: 'releasing' }).delete();
+    await attempts.released(fence);
   }
 
   /** The attempt may no longer issue; its close is released now, or by the sweep when Operations cannot be reached. */
   async function stepBack(attempt: Attempt): Promise<void> {
-    await db.writeTransaction((trx) => attempts(trx).where({ fence: attempt.fence, state: 'active' }).update({ state: 'releasing' }));
+    await db.writeTransaction((trx) => attempts.stepBack(trx, attempt.fence));
     await release(attempt).catch((error) =>
       log.warn(
         { err: error, invoiceId: attempt.invoiceId, fence: attempt.fence },
@@ -188,7 +155,7 @@ export function makeInvoiceIssue({
         throw await whyNotIssued(id, draft.version);
       }
       // Operations did not close the month for this attempt: nothing to release.
-      await attempts().where({ fence: attempt.fence }).delete();
+      await attempts.forget(attempt.fence);
       if (closed.outcome === 'superseded') throw issueSuperseded(id);
       return refuseStale(draft, closed.earnings!);
     },
@@ -199,12 +166,10 @@ export function makeInvoiceIssue({
      */
     async recover(): Promise<number> {
       const abandonedBefore = new Date(clock.now().getTime() - issueOptions.abandonAfterMs).toISOString();
-      await db.writeTransaction((trx) =>
-        attempts(trx).where('state', 'active').where('started_at', '<', abandonedBefore).update({ state: 'releasing' }),
-      );
-      const rows = await attempts().where('state', 'releasing').orderBy('fence').limit(100);
-      for (const row of rows) await release(toAttempt(row));
-      return rows.length;
+      await attempts.abandonStartedBefore(abandonedBefore);
+      const waiting = await attempts.releasing(100);
+      for (const attempt of waiting) await release(attempt);
+      return waiting.length;
     },
   };
 }
