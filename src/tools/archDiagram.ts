@@ -118,7 +118,7 @@ export async function renderArchitecture(root: string): Promise<string> {
     '## Module skeleton',
     '',
     'Every module has the same parts in the same places (test/boundaries/skeleton.test.ts holds them to it);',
-    'inside them a file per service or feature (`invoiceRuns.ts`, `deliveryReports.ts`), no deeper folders.',
+    'beside them a file per service or feature (`invoiceRuns.ts`, `deliveryReports.ts`).',
     '',
     ...skeleton,
     '',
