@@ -92,9 +92,7 @@ test('SEAMS_PEERS takes http(s) base URLs; start-up refuses a split whose token 
   await refuse({ SEAMS_PEERS: 'http://127.0.0.1:9' }, /SEAMS_SERVICE_TOKEN is required to reach SEAMS_PEERS/);
   await refuse({ ...broker, SEAMS_PEERS: `http://${'a.'.repeat(40)}example` }, /is too long for a peer's base URL/);
 
-  const app = await createApp(await testConfig(t, 'sqlite', { ...broker, SEAMS_PEERS: 'http://127.0.0.1:9' }), {
-    modules: [notesModule, tallyModule],
-  });
-  await app.close();
-  t.pass();
+  // Named as a peer, the listening module's process is reachable for its tokens: the start goes through.
+  const config = await testConfig(t, 'sqlite', { ...broker, SEAMS_PEERS: 'http://127.0.0.1:9' });
+  await t.notThrowsAsync(async () => (await createApp(config, { modules: [notesModule, tallyModule] })).close());
 });
