@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import Koa from 'koa';
-import helmet from 'koa-helmet';
 import type { Config } from '../config.ts';
 import { DomainError, facadeName, type Logger } from '../kernel/index.ts';
 import { makeAlerter } from '../platform/alerts.ts';
@@ -16,6 +15,7 @@ import type { Composition } from '../platform/container.ts';
 import { compression } from '../platform/http/compression.ts';
 import { docsRoutes } from '../platform/http/docs.ts';
 import { openApiDocument } from '../platform/http/openapi.ts';
+import { securityHeaders } from '../platform/http/securityHeaders.ts';
 import { errorHandler, logUnexpected } from '../platform/http/problem.ts';
 import { requestContext } from '../platform/http/requestContext.ts';
 import { mountRoutes } from '../platform/http/routes.ts';
@@ -59,8 +59,8 @@ export function httpStack({ config, log, metrics, readiness, tokens, idempotency
       alerter?.report({ requestId: ctx.state.requestId, route: `${ctx.method} ${ctx._matchedRoute ?? ctx.path}`, error });
     }),
   );
-  // Security headers on every response.
-  koa.use(helmet());
+  // Security headers on every response (helmet's defaults, worked out once).
+  koa.use(securityHeaders());
   // System routes and the API documentation need no token.
   const system = systemRoutes(readiness, metrics, config.metricsToken, limiter);
   koa.use(system.routes()).use(system.allowedMethods());
