@@ -9,6 +9,7 @@ import test from 'ava';
 import type { Knex } from 'knex';
 import { dialects, testConfig } from '../helpers/databases.ts';
 import { brokerEnv, queueDepth, rabbitmqctl } from '../helpers/broker.ts';
+import { ensureBrokerHealthy } from '../helpers/brokerHealth.ts';
 import { databaseEnv, spawnTs } from '../helpers/child.ts';
 import { boot } from '../helpers/server.ts';
 import { bootSplit } from '../helpers/split.ts';
@@ -31,7 +32,12 @@ for (const dialect of dialects) {
     `[${dialect}] the broker stopped mid-run: events written meanwhile wait in the outbox and are each handled once when it returns`,
     async (t) => {
       t.timeout(180_000);
-      t.teardown(() => rabbitmqctl('start_app')); // never leave the broker stopped
+      // Never leave the broker stopped, nor with its quorum queues lost in the restart (the node is restarted then).
+      t.teardown(async () => {
+        await rabbitmqctl('start_app');
+        await rabbitmqctl('await_startup');
+        await ensureBrokerHealthy();
+      });
       // One attempt only: an outage of the broker is no attempt, so nothing may be dead-lettered meanwhile.
       const dispatcher = { options: { ...fast.dispatcher.options, maxAttempts: 1, unavailableRetryMs: 100 } };
       const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), ...fast, dispatcher });
