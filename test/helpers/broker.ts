@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import type { ExecutionContext } from 'ava';
 
-const BROKER_URL = process.env.TEST_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const BROKER_URL = process.env.TEST_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** Environment for apps of one test, whose broker names are removed afterwards (`modules`: the consuming modules). */
 export function brokerEnv(t: ExecutionContext, modules: string[]): { SEAMS_BROKER_URL: string; SEAMS_BROKER_PREFIX: string } {

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import { BROKER_URL } from './broker.ts';
 
-const BROKER_URL = process.env.TEST_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const run = promisify(execFile);
 
 async function quorumQueuesWork(timeoutMs = 10_000): Promise<boolean> {

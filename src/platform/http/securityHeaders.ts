@@ -9,7 +9,7 @@ import helmet from 'helmet';
 import type { Middleware } from 'koa';
 
 /** What helmet's defaults do to a response: headers set, headers removed (X-Powered-By). */
-export function helmetDefaults(): { set: [string, string][]; removed: string[] } {
+function helmetDefaults(): { set: [string, string][]; removed: string[] } {
   const set: [string, string][] = [];
   const removed: string[] = [];
   const recorder = {
