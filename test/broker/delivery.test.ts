@@ -1,15 +1,14 @@
 /**
  * Events through the live RabbitMQ (SEAMS_BROKER_URL). Every test has its own
- * exchange and queues. The broker-restart test is serial: it stops the broker
- * application, and serial tests finish before this file's other tests start
- * (the end-to-end suite's isolated topology, the only other user, retries
- * quickly enough to ride it out).
+ * exchange and queues. The broker outage is a cut link between one app and the
+ * broker (test/helpers/brokerLink.ts): the broker itself, which every test
+ * process shares, is never stopped.
  */
 import test from 'ava';
 import type { Knex } from 'knex';
 import { dialects, testConfig } from '../helpers/databases.ts';
-import { brokerEnv, queueDepth, rabbitmqctl } from '../helpers/broker.ts';
-import { ensureBrokerHealthy } from '../helpers/brokerHealth.ts';
+import { brokerEnv, queueDepth } from '../helpers/broker.ts';
+import { brokerLink } from '../helpers/brokerLink.ts';
 import { databaseEnv, spawnTs } from '../helpers/child.ts';
 import { boot } from '../helpers/server.ts';
 import { bootSplit } from '../helpers/split.ts';
@@ -28,60 +27,53 @@ const fast = {
 const undelivered = async (knex: Knex) => (await knex('outbox').whereNot({ status: 'delivered' })).length;
 
 for (const dialect of dialects) {
-  test.serial(
-    `[${dialect}] the broker stopped mid-run: events written meanwhile wait in the outbox and are each handled once when it returns`,
-    async (t) => {
-      t.timeout(180_000);
-      // Never leave the broker stopped, nor with its quorum queues lost in the restart (the node is restarted then).
-      t.teardown(async () => {
-        await rabbitmqctl('start_app');
-        await rabbitmqctl('await_startup');
-        await ensureBrokerHealthy();
-      });
-      // One attempt only: an outage of the broker is no attempt, so nothing may be dead-lettered meanwhile.
-      const dispatcher = { options: { ...fast.dispatcher.options, maxAttempts: 1, unavailableRetryMs: 100 } };
-      const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), ...fast, dispatcher });
-      const notes = noteServiceOf(api.app);
-      const outbox = api.app.databases.get('notes')!.knex;
-      const tally = api.app.databases.get('tally')!.knex;
-      for (const text of ['1', '2', '3']) await notes.write('restart', text);
-      await waitUntil(
-        async () => (await tally('tallies').where({ topic: 'restart' }).first())?.count === 3,
-        10_000,
-        'delivery before the stop',
-      );
+  test(`[${dialect}] the broker gone mid-run: events written meanwhile wait in the outbox and are each handled once when it returns`, async (t) => {
+    t.timeout(120_000);
+    // One attempt only: an outage of the broker is no attempt, so nothing may be dead-lettered meanwhile.
+    const dispatcher = { options: { ...fast.dispatcher.options, maxAttempts: 1, unavailableRetryMs: 100 } };
+    const link = await brokerLink(t);
+    const env = { ...brokerEnv(t, ['tally']), SEAMS_BROKER_URL: link.url };
+    const api = await boot(t, dialect, { modules, env, ...fast, dispatcher });
+    const notes = noteServiceOf(api.app);
+    const outbox = api.app.databases.get('notes')!.knex;
+    const tally = api.app.databases.get('tally')!.knex;
+    for (const text of ['1', '2', '3']) await notes.write('restart', text);
+    await waitUntil(
+      async () => (await tally('tallies').where({ topic: 'restart' }).first())?.count === 3,
+      10_000,
+      'delivery before the stop',
+    );
 
-      await rabbitmqctl('stop_app');
-      await waitUntil(async () => (await api.get('/ready')).body.broker === 'disconnected', 10_000, 'the lost connection');
-      t.is((await api.get('/ready')).status, 200, 'still ready: the outbox holds the events');
-      for (const text of ['4', '5', '6', '7']) await notes.write('restart', text);
-      await new Promise((r) => setTimeout(r, 1_000));
-      t.is(await undelivered(outbox), 4, 'not confirmed, so not marked delivered');
-      const held = await outbox('outbox').whereNot({ status: 'delivered' }).orderBy('seq');
-      t.deepEqual(
-        held.map((row) => [row.status, row.attempts]),
-        Array(4).fill(['pending', 0]),
-        'held without counting attempts',
-      );
-      t.regex(held[0].last_error, /^broker: /, 'the first in line was tried (the others of its aggregate wait behind it)');
+    link.cut();
+    await waitUntil(async () => (await api.get('/ready')).body.broker === 'disconnected', 10_000, 'the lost connection');
+    t.is((await api.get('/ready')).status, 200, 'still ready: the outbox holds the events');
+    for (const text of ['4', '5', '6', '7']) await notes.write('restart', text);
+    await new Promise((r) => setTimeout(r, 1_000));
+    t.is(await undelivered(outbox), 4, 'not confirmed, so not marked delivered');
+    const held = await outbox('outbox').whereNot({ status: 'delivered' }).orderBy('seq');
+    t.deepEqual(
+      held.map((row) => [row.status, row.attempts]),
+      Array(4).fill(['pending', 0]),
+      'held without counting attempts',
+    );
+    t.regex(held[0].last_error, /^broker: /, 'the first in line was tried (the others of its aggregate wait behind it)');
 
-      const stopped = Date.now();
-      await rabbitmqctl('start_app');
-      const row = await waitUntil(
-        async () => {
-          const r = await tally('tallies').where({ topic: 'restart' }).first();
-          return r?.count === 7 && r;
-        },
-        60_000,
-        'delivery after the broker returned',
-      );
-      t.log(`broker back and every event handled ${Date.now() - stopped} ms after start_app was issued`);
-      t.is(row.texts, '1,2,3,4,5,6,7');
-      await waitUntil(async () => (await undelivered(outbox)) === 0, 10_000, 'the outbox');
-      t.is((await tally('inbox').select()).length, 7);
-      t.is((await api.get('/ready')).body.broker, 'connected');
-    },
-  );
+    const restored = Date.now();
+    link.restore();
+    const row = await waitUntil(
+      async () => {
+        const r = await tally('tallies').where({ topic: 'restart' }).first();
+        return r?.count === 7 && r;
+      },
+      60_000,
+      'delivery after the broker returned',
+    );
+    t.log(`broker back and every event handled ${Date.now() - restored} ms after the link was restored`);
+    t.is(row.texts, '1,2,3,4,5,6,7');
+    await waitUntil(async () => (await undelivered(outbox)) === 0, 10_000, 'the outbox');
+    t.is((await tally('inbox').select()).length, 7);
+    t.is((await api.get('/ready')).body.broker, 'connected');
+  });
 
   test(`[${dialect}] through RabbitMQ: every event handled once, in order per aggregate, the outbox marked only after the confirm`, async (t) => {
     const api = await boot(t, dialect, { modules, env: brokerEnv(t, ['tally']), start: false });

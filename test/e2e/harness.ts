@@ -71,7 +71,7 @@ export async function bootTopology(
   // PostgreSQL database: tokens reach the other by replication), events through RabbitMQ.
   const broker = topology === 'isolated' && {
     env: brokerEnv(t, ['operations', 'billing']),
-    // quick retries, so a broker restarted by test/broker meanwhile costs a second, not the backoff's minutes
+    // quick retries, so a broker hiccup costs a second, not the backoff's minutes
     dispatcher: { options: { maxDelayMs: 1_000 } },
     broker: { reconnectMs: 200 },
   };

@@ -3,9 +3,7 @@
  * gets its own exchange and queue names (a random SEAMS_BROKER_PREFIX), deleted
  * when it ends, so tests running in parallel never share a queue.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import type { ExecutionContext } from 'ava';
 
@@ -15,7 +13,7 @@ export const BROKER_URL = process.env.TEST_BROKER_URL ?? 'amqp://guest:guest@127
 export function brokerEnv(t: ExecutionContext, modules: string[]): { SEAMS_BROKER_URL: string; SEAMS_BROKER_PREFIX: string } {
   const prefix = `t${randomBytes(5).toString('hex')}`;
   t.teardown(async () => {
-    const connection = await connectWhenUp();
+    const connection = await connect(BROKER_URL);
     const channel = await connection.createChannel();
     for (const module of modules) {
       await channel.deleteQueue(`${prefix}.${module}`);
@@ -28,19 +26,6 @@ export function brokerEnv(t: ExecutionContext, modules: string[]): { SEAMS_BROKE
   return { SEAMS_BROKER_URL: BROKER_URL, SEAMS_BROKER_PREFIX: prefix };
 }
 
-/** A connection, waiting out a broker that another test is restarting (test/broker stops and starts it). */
-async function connectWhenUp(timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await connect(BROKER_URL);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
-
 /** Messages waiting in a queue (not counting ones delivered and unacked). */
 export async function queueDepth(queue: string): Promise<number> {
   const connection = await connect(BROKER_URL);
@@ -50,11 +35,4 @@ export async function queueDepth(queue: string): Promise<number> {
   } finally {
     await connection.close();
   }
-}
-
-const run = promisify(execFile);
-
-/** `rabbitmqctl stop_app` / `start_app`: the broker application goes away and comes back (the Erlang node stays). */
-export async function rabbitmqctl(command: 'stop_app' | 'start_app' | 'await_startup'): Promise<void> {
-  await run('rabbitmqctl', [command], { timeout: 60_000 });
 }

@@ -2,8 +2,9 @@
  * Whether the live broker's quorum queues work end to end (declare, consume, publish, receive), and
  * a full restart of its node when they do not. RabbitMQ can come back from `stop_app`/`start_app`
  * with its quorum-queue machinery gone: consumers then crash (`noproc`) and every broker test fails
- * until the node restarts. The test that stops the broker checks this after itself, and CI before
- * each run of the suite (`node --import tsx test/helpers/brokerHealth.ts`).
+ * until the node restarts. The suite never stops the broker (test/helpers/brokerLink.ts cuts a link
+ * instead), but the machine's broker is shared: CI checks it before each run of the suite
+ * (`node --import tsx test/helpers/brokerHealth.ts`).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -62,7 +63,7 @@ async function restartNode(): Promise<void> {
 }
 
 /** Restarts the broker's node if its quorum queues do not work; says which. */
-export async function ensureBrokerHealthy(): Promise<'healthy' | 'restarted'> {
+async function ensureBrokerHealthy(): Promise<'healthy' | 'restarted'> {
   if (await quorumQueuesWork()) return 'healthy';
   await restartNode();
   if (!(await quorumQueuesWork())) throw new Error('RabbitMQ quorum queues still fail after a restart of the node');
