@@ -6,10 +6,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hasTaskset } from './machine.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Every process is started as `npm start` starts the server: Node's own type stripping where it has it, else tsx. */
+const TYPESCRIPT = pathToFileURL(path.join(ROOT, 'src/typescript.mjs')).href;
 const PINNING = hasTaskset();
 
 /** Core 0 serves; core 1 generates load (when the machine has two cores and taskset). */
@@ -44,7 +46,13 @@ export function start(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; core?: string | null; nodeArgs?: string[]; cwd?: string; logFile?: string },
 ): Proc {
-  const [command, argv] = pinned(options.core ?? null, process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args]);
+  const [command, argv] = pinned(options.core ?? null, process.execPath, [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    TYPESCRIPT,
+    script,
+    ...args,
+  ]);
   const log = options.logFile ? fs.openSync(options.logFile, 'a') : null;
   const child = spawn(command, argv, {
     cwd: options.cwd ?? ROOT,

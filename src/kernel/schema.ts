@@ -16,10 +16,16 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 // No type coercion: query text becomes numbers through queryNumbers() alone. `verbose` keeps the
 // offending value on each error, so a broken text rule can say which character broke it.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-ajv.addFormat('day', { type: 'string', validate: isDay });
-ajv.addFormat('month', { type: 'string', validate: isMonth });
-ajv.addFormat('email', { type: 'string', validate: (s: string) => EMAIL.test(s) && !UNSAFE_CHARACTER.test(s) });
+// Made on the first schema compiled (Ajv compiles its own meta-schemas as it is made).
+let ajv: Ajv | null = null;
+
+function makeAjv(): Ajv {
+  const made = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+  made.addFormat('day', { type: 'string', validate: isDay });
+  made.addFormat('month', { type: 'string', validate: isMonth });
+  made.addFormat('email', { type: 'string', validate: (s: string) => EMAIL.test(s) && !UNSAFE_CHARACTER.test(s) });
+  return made;
+}
 
 export interface Validator<T> {
   readonly schema: TSchema;
@@ -30,20 +36,26 @@ export interface Validator<T> {
 
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
+/** Compiled on the first value checked, not at start: a process compiles only the schemas it uses. */
+function compile(schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = (ajv ??= makeAjv()).compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
 /**
  * `coerce`: the value is query or path text (`?limit=5`), whose integer fields are parsed by
  * queryNumbers() before validation; anything else stays text and fails as "must be integer".
  */
 export function validator<S extends TSchema>(schema: S, options: { coerce?: boolean } = {}): Validator<Static<S>> {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  const run = validate;
+  let run: ValidateFunction | undefined;
   const integers = options.coerce ? integerFields(schema) : [];
   const check = (value: unknown, at = '') => {
     if (integers.length > 0) queryNumbers(value, integers);
+    run ??= compile(schema);
     return run(value) ? [] : toFieldErrors(run.errors ?? [], at);
   };
   const fn = ((value: unknown, at = '') => {

@@ -4,7 +4,6 @@
  * once; errors that follow within the window are gathered into one digest, so
  * a storm sends a handful of mails, not thousands. Sending never blocks a response.
  */
-import nodemailer from 'nodemailer';
 import type { Logger } from '../kernel/index.ts';
 
 export interface ErrorReport {
@@ -29,7 +28,8 @@ export function makeAlerter({
   log: Logger;
   windowMs?: number;
 }) {
-  const transport = nodemailer.createTransport(smtpUrl);
+  // nodemailer loads in a process that sends alerts, on its first
+  const transport = import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
   let pending: ErrorReport[] = [];
   let suppressed = 0;
   let windowTimer: NodeJS.Timeout | null = null;
@@ -40,7 +40,7 @@ export function makeAlerter({
 
   function send(subject: string, text: string): void {
     sending = transport
-      .sendMail({ from: `seams <alerts@${process.env.HOSTNAME ?? 'localhost'}>`, to, subject, text })
+      .then((smtp) => smtp.sendMail({ from: `seams <alerts@${process.env.HOSTNAME ?? 'localhost'}>`, to, subject, text }))
       .catch((error: unknown) => log.warn({ err: error }, 'could not send an error alert'));
   }
 
@@ -75,7 +75,7 @@ export function makeAlerter({
       if (pending.length > 0) flush();
       if (windowTimer) clearTimeout(windowTimer);
       await sending;
-      transport.close();
+      (await transport).close();
     },
   };
 }

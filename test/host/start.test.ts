@@ -76,7 +76,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const children = childrenOf(npm.pid!);
     t.is(children.length, 1, JSON.stringify(children));
     const [server] = children;
-    t.regex(server!.command, /^\S*node --import tsx src\/main\.ts$/, 'npm runs node itself: no shell, no tsx wrapper process');
+    t.regex(
+      server!.command,
+      /^\S*node --import \.\/src\/typescript\.mjs src\/main\.ts$/,
+      'npm runs node itself: no shell, no tsx wrapper process',
+    );
 
     npm.kill(signal);
     t.is(await exited, 0, output);

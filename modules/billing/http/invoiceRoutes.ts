@@ -2,7 +2,6 @@
 import { Page, etag, expectedVersion, route } from '../../../src/kernel/index.ts';
 import type { InvoiceIssue } from '../invoiceIssue.ts';
 import type { InvoiceLifecycle } from '../invoiceLifecycle.ts';
-import { renderInvoicePdf } from '../invoicePdf.ts';
 import type { Invoices } from '../invoices.ts';
 import type { Payments } from '../payments.ts';
 import { issuerOf, type BillingSettings } from '../settings.ts';
@@ -88,7 +87,7 @@ export function invoiceRoutes({ invoices, invoiceLifecycle, invoiceIssue, paymen
         if (invoice.status === 'draft') throw draftHasNoPdf();
         const name = invoice.number ?? invoice.id;
         return {
-          body: await renderInvoicePdf(invoice, issuer),
+          body: await (await import('../invoicePdf.ts')).renderInvoicePdf(invoice, issuer), // pdfkit loads on the first document
           type: 'application/pdf',
           headers: { 'content-disposition': `inline; filename="${name}.pdf"`, etag: etag(invoice.version) },
         };

@@ -4,7 +4,7 @@
  * token only; a peer that cannot take the change (down, starting, draining)
  * is an outage for the dispatcher, not an attempt.
  */
-import { Pool } from 'undici';
+import { lazyPool } from '../http/lazyPool.ts';
 import { validator, type EventEnvelope } from '../../kernel/index.ts';
 import { DeliveryUnavailable } from '../events/dispatcher.ts';
 import { TokenSnapshot } from './tokenChanges.ts';
@@ -17,7 +17,7 @@ const checkSnapshot = validator(TokenSnapshot);
 
 export function peerClient(baseUrl: string, serviceToken: string, timeoutMs = 5_000) {
   const key = peerKey(baseUrl);
-  const pool = new Pool(baseUrl, { connections: 4, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const pool = lazyPool(baseUrl, { connections: 4, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
 
   async function request(method: 'GET' | 'POST', body?: unknown): Promise<unknown> {
     let response;

@@ -10,7 +10,7 @@
  * `<prefix>.<module>.dead`. A lost connection is reopened every `reconnectMs`
  * (publishing, consuming and declarations all live on one connection).
  */
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { EventEnvelope, Logger } from '../../kernel/index.ts';
 import { declareModuleQueue, makeConsumer, type BrokerHandler } from './brokerConsumer.ts';
 import { queueDepths, type QueueDepths } from './brokerQueues.ts';
@@ -64,6 +64,7 @@ export function makeBroker({
   const consume = (connection: ChannelModel, module: string) => consumer.consume(connection, prefix, module, options.deliveryLimit);
 
   async function open(): Promise<ConfirmChannel> {
+    const { connect } = await import('amqplib'); // loaded only in a process with a broker
     const connection = await connect(url, { timeout: 5_000 });
     connection.on('error', (error: Error) => log.warn({ err: error.message }, 'broker connection error'));
     connection.on('close', () => {

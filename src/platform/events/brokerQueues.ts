@@ -5,7 +5,7 @@
  * that was handled after all harmless). Each look uses its own channel, so a
  * queue that does not exist yet (404) closes nothing but that channel.
  */
-import { connect, type ChannelModel, type GetMessage } from 'amqplib';
+import type { ChannelModel, GetMessage } from 'amqplib';
 import type { EventEnvelope } from '../../kernel/index.ts';
 
 export interface QueueDepths {
@@ -129,6 +129,7 @@ export async function requeueDeadLetters(
 
 /** A short-lived connection for the CLI. */
 export async function withBrokerConnection<T>(url: string, use: (connection: ChannelModel) => Promise<T>): Promise<T> {
+  const { connect } = await import('amqplib');
   const connection = await connect(url, { timeout: 5_000 });
   connection.on('error', () => undefined);
   try {

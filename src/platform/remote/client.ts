@@ -4,7 +4,7 @@
  * the way out and in, domain errors come back as the same DomainError, reads
  * declared idempotent are retried, and connections are pooled (keep-alive).
  */
-import { Pool } from 'undici';
+import { lazyPool } from '../http/lazyPool.ts';
 import { DomainError, validator, type Contract, type ErrorKind, type EventEnvelope, type FieldError } from '../../kernel/index.ts';
 import { DeliveryUnavailable } from '../events/dispatcher.ts';
 
@@ -44,7 +44,7 @@ interface ProblemBody {
 
 export function remoteModule(baseUrl: string, serviceToken: string, given: Partial<RemoteOptions> = {}) {
   const options = { ...DEFAULTS, ...given };
-  const pool = new Pool(baseUrl, {
+  const pool = lazyPool(baseUrl, {
     connections: options.connections,
     keepAliveTimeout: 30_000,
     headersTimeout: options.timeoutMs,
