@@ -71,8 +71,8 @@ ${r.skipped.length > 0 ? `Skipped: ${r.skipped.join('; ')}.\n` : ''}
 - Every figure is measured next to its floor **in the same run on the same machine**; ratios are seams ÷ floor (for times, seams ÷ floor as a multiple).
 - HTTP load comes from a separate process on loopback: autocannon, 64 connections, cycling through 200 publishers' URLs. Each server warms up in slices of ${how.warmupSeconds} s until a slice's rate is within ${fmt(STEADY_WITHIN * 100)} % of the one before or below it (at most ${how.warmupSlices} slices), then ${how.rounds} rounds of ${how.seconds} s per contender, the order alternating between rounds; the figures are the medians of the rounds. Ratios are taken round by round and shown as the median and the range, \`0.87× (0.84–0.90, 5 rounds)\`. p50 and p99 are exact percentiles of every 2xx response's latency as the load generator saw it.
 - A goal measured over rounds is **met** when every round meets it, **not met** when none does, and **undecided** when the rounds fall on both sides of it.
-- seams runs as it ships (\`node --import tsx src/main.ts\`, \`LOG_LEVEL=info\` with its request log written to a file), migrated by its own code, with data written straight into its tables.
-- CLI figures time the whole process (\`node --import tsx src/cli.ts …\`), start to exit; peak RSS is the process's VmHWM, sampled every 50 ms.
+- seams runs as it ships (\`node --import ./src/typescript.mjs src/main.ts\`: Node's own type stripping on Node 24, tsx on Node 20; \`LOG_LEVEL=info\` with its request log written to a file), migrated by its own code, with data written straight into its tables.
+- CLI figures time the whole process (\`node --import ./src/typescript.mjs src/cli.ts …\`), start to exit; peak RSS is the process's VmHWM, sampled every 50 ms.
 - The machine is shared: the load averages above say how busy it was besides the benchmark, which widens the spread between rounds. ${how.quick ? '--quick does not wait' : 'Before each figure the run waits (up to 90 s) for the 1-minute load average, raised by the figure before, to fall below the threshold'}.
 
 ## Goals
