@@ -18,18 +18,23 @@ export interface StartupResult {
   rows: number;
   startMs: number;
   rss: number;
+  /** Of the RSS: file pages (the node binary itself, mostly; shared by every Node process) and anonymous memory (V8's heap, malloc). */
+  rssFile: number;
+  rssAnon: number;
 }
 
-async function startOnce(db: BenchDatabase, log: string): Promise<{ startMs: number; rss: number }> {
+type Start = Pick<StartupResult, 'startMs' | 'rss' | 'rssFile' | 'rssAnon'>;
+
+async function startOnce(db: BenchDatabase, log: string): Promise<Start> {
   const server = await startSeams(db.env, { logFile: path.join(db.dataDir, log) });
-  const rss = server.proc.memory()!.rss;
+  const memory = server.proc.memory()!;
   await server.stop();
-  return { startMs: server.startMs, rss };
+  return { startMs: server.startMs, rss: memory.rss, rssFile: memory.file, rssAnon: memory.anon };
 }
 
 /** Fresh, empty databases each time: every start-up migrates. */
 export async function startupEmpty(dialect: Dialect, settings: Settings): Promise<StartupResult> {
-  const runs: { startMs: number; rss: number }[] = [];
+  const runs: Start[] = [];
   for (let r = 0; r < settings.processRounds; r++) {
     const db = await createDatabase(dialect, 'empty');
     try {
@@ -42,21 +47,17 @@ export async function startupEmpty(dialect: Dialect, settings: Settings): Promis
 }
 
 export async function startupFull(db: BenchDatabase, rows: number, settings: Settings): Promise<StartupResult> {
-  const runs: { startMs: number; rss: number }[] = [];
+  const runs: Start[] = [];
   for (let r = 0; r < settings.processRounds; r++) runs.push(await startOnce(db, 'startup-full.log'));
   return summarize(db.dialect, `${(rows / 1e6).toFixed(1)} M delivery rows`, rows, runs, settings);
 }
 
-function summarize(
-  dialect: Dialect,
-  label: string,
-  rows: number,
-  runs: { startMs: number; rss: number }[],
-  settings: Settings,
-): StartupResult {
-  const result = { dialect, label, rows, startMs: median(runs.map((r) => r.startMs)), rss: median(runs.map((r) => r.rss)) };
+function summarize(dialect: Dialect, label: string, rows: number, runs: Start[], settings: Settings): StartupResult {
+  const of = (key: keyof Start) => median(runs.map((r) => r[key]));
+  const result = { dialect, label, rows, startMs: of('startMs'), rss: of('rss'), rssFile: of('rssFile'), rssAnon: of('rssAnon') };
   settings.log(
-    `  start-up on ${dialect}, ${label}: ${result.startMs.toFixed(0)} ms to /ready, RSS ${(result.rss / 2 ** 20).toFixed(0)} MiB`,
+    `  start-up on ${dialect}, ${label}: ${result.startMs.toFixed(0)} ms to /ready, RSS ${(result.rss / 2 ** 20).toFixed(0)} MiB ` +
+      `(${(result.rssFile / 2 ** 20).toFixed(0)} MiB file pages, ${(result.rssAnon / 2 ** 20).toFixed(0)} MiB anonymous)`,
   );
   return result;
 }

@@ -110,15 +110,30 @@ ${table(
 ${
   r.startup.length > 0
     ? table(
-        ['database', 'database holds', 'spawn → 200 from /ready', 'RSS then'],
-        r.startup.map((u) => [db(u.dialect), u.label, `${fmt(u.startMs)} ms`, `${fmt(mib(u.rss))} MiB`]),
-      )
+        ['database', 'database holds', 'spawn → 200 from /ready', 'RSS then', 'of which file pages', 'of which anonymous'],
+        r.startup.map((u) => [
+          db(u.dialect),
+          u.label,
+          `${fmt(u.startMs)} ms`,
+          `${fmt(mib(u.rss))} MiB`,
+          u.rssFile === undefined ? '–' : `${fmt(mib(u.rssFile))} MiB`,
+          u.rssAnon === undefined ? '–' : `${fmt(mib(u.rssAnon))} MiB`,
+        ]),
+      ) + RSS_PARTS
     : ''
 }
 `);
   }
   return sections;
 }
+
+const RSS_PARTS = `
+
+File pages are mostly the node binary's own code as far as it ran (shared by every Node process on the machine; Node 24's
+binary maps more than Node 20's); anonymous memory is V8's heap (its young generation alone reserves up to 32 MiB once
+start-up has allocated through it), the compiled code, better-sqlite3's and pg's buffers, and malloc. Modules a process
+may never need (the PDF renderer, the broker, HTTP clients of other processes, the mailer) load on first use.
+`;
 
 /** The CPU profiles of the hot read, the import and one invoice run, or a line saying why there are none. */
 export function profilesSection(r: Results): string {

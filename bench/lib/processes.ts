@@ -36,7 +36,7 @@ export interface Proc {
   output(): string;
   exited: Promise<number | null>;
   /** Resident set size now and the peak so far (bytes), from /proc/<pid>/status. */
-  memory(): { rss: number; peak: number } | null;
+  memory(): Memory | null;
   stop(): Promise<void>;
 }
 
@@ -85,11 +85,19 @@ function tail(file: string): string {
   return text.slice(-4000);
 }
 
-export function readMemory(pid: number): { rss: number; peak: number } | null {
+/** Bytes: resident now, at peak, and what the resident memory is: file pages (the node binary, shared libraries) and anonymous (heaps). */
+export interface Memory {
+  rss: number;
+  peak: number;
+  file: number;
+  anon: number;
+}
+
+export function readMemory(pid: number): Memory | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+    return { rss: kb('VmRSS'), peak: kb('VmHWM'), file: kb('RssFile'), anon: kb('RssAnon') };
   } catch {
     return null;
   }
