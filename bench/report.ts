@@ -14,11 +14,29 @@ import { STEADY_WITHIN } from './lib/warmUp.ts';
 import { renderChart } from './reportChart.ts';
 import { figureSections, profilesSection } from './reportFigures.ts';
 import { judge } from './reportGoals.ts';
-import { VERDICT_TEXT } from './lib/verdict.ts';
+import { VERDICT_TEXT, type Goal } from './lib/verdict.ts';
 import { missedSection } from './reportWhy.ts';
 import { nodeMajor, type Results } from './results.ts';
 
-export async function writeReport(r: Results): Promise<string[]> {
+/** The goals table: this run's verdicts, and beside them those of the same suite on another Node version (`--also FILE`). */
+function goalsTable(r: Results, goals: Goal[], other: Results | null): string {
+  if (!other) {
+    return table(
+      ['figure', 'goal', `measured (${nodeMajor(r)})`, ''],
+      goals.map((g) => [g.figure, g.text, g.measured, VERDICT_TEXT[g.verdict].page]),
+    );
+  }
+  const theirs = new Map(judge(other).map((g) => [g.id, g]));
+  return table(
+    ['figure', 'goal', `measured (${nodeMajor(r)})`, '', `measured (${nodeMajor(other)})`, ''],
+    goals.map((g) => {
+      const o = theirs.get(g.id);
+      return [g.figure, g.text, g.measured, VERDICT_TEXT[g.verdict].page, o?.measured ?? 'not run', o ? VERDICT_TEXT[o.verdict].page : ''];
+    }),
+  );
+}
+
+export async function writeReport(r: Results, other: Results | null = null): Promise<string[]> {
   const docs = path.join(ROOT, 'docs');
   const svgFile = path.join(docs, 'performance-scaling.svg');
   fs.writeFileSync(svgFile, await renderChart(r));
@@ -77,11 +95,8 @@ ${r.skipped.length > 0 ? `Skipped: ${r.skipped.join('; ')}.\n` : ''}
 
 ## Goals
 
-${r.quick ? '_Quick sizes: the import and the invoice runs are small enough that process start-up (about 1.5 s for the seams CLI, 0.3 s for a floor) weighs on their ratios, and 2-second rounds spread the HTTP figures; the goals are meant for the full run._\n\n' : ''}${table(
-    ['figure', 'goal', `measured (${nodeMajor(r)})`, ''],
-    goals.map((g) => [g.figure, g.text, g.measured, VERDICT_TEXT[g.verdict].page]),
-  )}
-`);
+${r.quick ? '_Quick sizes: the import and the invoice runs are small enough that process start-up (about 1.5 s for the seams CLI, 0.3 s for a floor) weighs on their ratios, and 2-second rounds spread the HTTP figures; the goals are meant for the full run._\n\n' : ''}${goalsTable(r, goals, other)}
+${other ? `\nThe ${nodeMajor(other)} column comes from a run of the same suite on ${other.machine.node}, ${other.startedAt.replace('T', ' ').slice(0, 16)} UTC (load average ${fmtLoad(other.loadAverage.before)} at its start); every other figure on this page is from the ${nodeMajor(r)} run.\n` : ''}`);
   parts.push(...figureSections(r), missedSection(goals), profilesSection(r));
   if (notes) parts.push(notes);
   const mdFile = path.join(docs, 'performance.md');

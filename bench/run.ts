@@ -14,6 +14,8 @@
  *                                 without it such a run prints its figures and leaves the docs as they are
  *   --report FILE                 rewrite the docs from the figures a run saved (its last line names the file;
  *                                 with --replace-figure, figure 2 only from a saved `--only hop` run)
+ *   --also FILE                   the goals table also shows the figures a run on another Node version saved
+ *                                 (e.g. Node 24: PATH and npm_config_nodedir as .ci/run sets them, in a copy of the tree)
  *   BENCH_KEEP_PROFILE=FILE       keep the hot-read server's raw .cpuprofile (open it in Chrome DevTools)
  *
  * PostgreSQL: BENCH_DATABASE_URL (or TEST_DATABASE_URL, default
@@ -53,8 +55,13 @@ function selected(argv: string[]): Set<string> {
 }
 
 /** Writes the docs unless a figure started on a busy machine; --accept-load writes them anyway, and the page says so. */
-async function publish(results: Results, settings: Settings, write: () => Promise<string[]>): Promise<string[] | null> {
-  const refusal = loadRefusal(results.figureLoads ?? []);
+async function publish(
+  results: Results,
+  settings: Settings,
+  write: () => Promise<string[]>,
+  other: Results | null = null,
+): Promise<string[] | null> {
+  const refusal = loadRefusal([...(results.figureLoads ?? []), ...(other?.figureLoads ?? [])]);
   if (refusal && !settings.acceptLoad) {
     settings.log(`NOT writing docs/performance.md: ${refusal}. Run again on a quiet machine, or pass --accept-load to write it anyway.`);
     process.exitCode = 2;
@@ -67,11 +74,18 @@ async function publish(results: Results, settings: Settings, write: () => Promis
 async function main(argv: string[]): Promise<void> {
   const settings: Settings = settingsFrom(argv);
   const replaceFigure = argv.includes('--replace-figure');
+  const alsoAt = argv.indexOf('--also');
+  const other = alsoAt >= 0 ? (JSON.parse(fs.readFileSync(argv[alsoAt + 1]!, 'utf8')) as Results) : null;
   const report = argv.indexOf('--report');
   if (report >= 0) {
     const results = JSON.parse(fs.readFileSync(argv[report + 1]!, 'utf8')) as Results;
     printTable(results);
-    const written = await publish(results, settings, async () => (replaceFigure ? [replaceHopFigure(results)] : writeReport(results)));
+    const written = await publish(
+      results,
+      settings,
+      async () => (replaceFigure ? [replaceHopFigure(results)] : writeReport(results, other)),
+      other,
+    );
     if (written) settings.log(`wrote ${written.join(', ')} from ${argv[report + 1]}`);
     return;
   }
@@ -163,7 +177,7 @@ async function main(argv: string[]): Promise<void> {
   results.minutes = (Date.now() - started) / 60_000;
   results.loadAverage.after = os.loadavg();
   // The raw figures, to re-render the report without measuring again (`--report FILE`).
-  const saved = path.join(os.tmpdir(), `seams-bench-results${partial ? '-partial' : ''}.json`);
+  const saved = path.join(os.tmpdir(), `seams-bench-results-node${process.versions.node.split('.')[0]}${partial ? '-partial' : ''}.json`);
   fs.writeFileSync(saved, JSON.stringify(results));
   settings.log(`figures saved in ${saved}`);
   printTable(results);
@@ -173,7 +187,7 @@ async function main(argv: string[]): Promise<void> {
   } else if (partial) {
     settings.log('(a partial run: docs/performance.md is left as it is; run `npm run bench` to regenerate it)');
   } else {
-    const written = await publish(results, settings, () => writeReport(results));
+    const written = await publish(results, settings, () => writeReport(results, other), other);
     if (written) settings.log(`wrote ${written.join(', ')} in ${results.minutes.toFixed(1)} min`);
   }
 }
