@@ -31,6 +31,7 @@ export function makeHostTokens({ config, clock, db, replication, keeper, facades
     bootstrapToken: config.bootstrapToken,
     outbox: replication.outbox,
     reachedPeers: replication.reachedPeers,
+    cache: replication.cache,
     ...(directory && { publisherStatus: directory.status }),
   });
   return { tokens, directory };

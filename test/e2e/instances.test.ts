@@ -5,6 +5,7 @@ import { dialects } from '../helpers/databases.ts';
 import { startIngress } from '../helpers/ingress.ts';
 import { clientFor } from '../helpers/server.ts';
 import { bootSplit } from '../helpers/split.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { eventually, runInvoices, seedPublisher } from './harness.ts';
 
 const counter = (text: string, name: string, labels: string) =>
@@ -81,5 +82,30 @@ for (const dialect of dialects) {
         `${module}: each event claimed once`,
       );
     }
+  });
+
+  // No message passes between instances on one database: each reads a token again when its view is 500 ms old.
+  test(`[${dialect}] two instances on one database: a token made on one works on the other at once, and once revoked is refused by it within a second`, async (t) => {
+    const [first, second] = await bootSplit(
+      t,
+      dialect,
+      [
+        ['operations', 'billing'],
+        ['operations', 'billing'],
+      ],
+      { modules: [operationsModule, billingModule] },
+    );
+    const ops = (await first!.post('/v1/tokens', { role: 'ops' })).body;
+    const read = (node: typeof first, token = ops.token) => node!.get('/v1/publishers', token);
+    t.is((await read(second)).status, 200, 'an id unknown a moment ago is read, not refused from memory');
+    for (const node of [first, second]) t.is((await read(node)).status, 200);
+    t.is((await read(second, `${ops.id}.${'A'.repeat(43)}`)).status, 401, 'a known id with a wrong secret');
+
+    t.is((await first!.request('DELETE', `/v1/tokens/${ops.id}`)).status, 204);
+    const revokedAt = performance.now();
+    t.is((await read(first)).status, 401, 'refused at once where it was revoked');
+    await waitUntil(async () => (await read(second)).status === 401, 1_000, 'the revocation on the other instance');
+    t.log(`refused by the other instance within ${(performance.now() - revokedAt).toFixed(0)} ms`);
+    for (let i = 0; i < 3; i++) t.is((await read(second)).status, 401);
   });
 }

@@ -30,14 +30,35 @@ for (const dialect of dialects) {
     t.is((await api.post('/v1/notes', { topic: 'a', text: 'b' }, created.body.token)).status, 201);
   });
 
-  test(`[${dialect}] a revoked token is refused on the very next request`, async (t) => {
+  test(`[${dialect}] a revoked token is refused on the very next request, though it was just checked`, async (t) => {
     const api = await boot(t, dialect, { modules: [notesModule] });
     const ops = await api.post('/v1/tokens', { role: 'ops' });
     t.is((await api.post('/v1/notes', { topic: 'a', text: 'b' }, ops.body.token)).status, 201);
+    t.is(api.app.tokenReplication.cache.size, 1, 'the token is in the view in memory');
     t.is((await api.request('DELETE', `/v1/tokens/${ops.body.id}`)).status, 204);
     const after = await api.post('/v1/notes', { topic: 'a', text: 'b' }, ops.body.token);
     t.is(after.status, 401);
     t.is((await api.request('DELETE', `/v1/tokens/${ops.body.id}`)).status, 404);
+  });
+
+  test(`[${dialect}] a token in use is checked without a database read, and still needs its own secret`, async (t) => {
+    const api = await boot(t, dialect, { modules: [notesModule] });
+    const ops = (await api.post('/v1/tokens', { role: 'ops' })).body;
+    const platform = api.app.databases.get('platform')!;
+    const select = platform.select.bind(platform);
+    let reads = 0;
+    platform.select = (sql, bindings) => (reads++, select(sql, bindings));
+    const read = (token: string) => api.get('/v1/notes/no-such-note', token);
+    t.is((await read(ops.token)).status, 404);
+    t.is(reads, 1);
+    t.is((await read(ops.token)).status, 404);
+    t.is(reads, 1, 'the second request read nothing');
+
+    const wrong = `${ops.id}.${'A'.repeat(43)}`;
+    const refused = await read(wrong);
+    t.like({ status: refused.status, code: refused.body.code }, { status: 401, code: 'AUTH.TOKEN_INVALID' });
+    t.is((await read(`${ops.token}x`)).status, 401);
+    t.is((await read(ops.token)).status, 404, 'the right secret still works');
   });
 
   test(`[${dialect}] only admins manage tokens; role rules for publisher tokens are enforced`, async (t) => {

@@ -12,7 +12,16 @@ import type { PeerClient } from './peerClient.ts';
 const FIRST_RETRY_MS = 1_000;
 const LONGEST_RETRY_MS = 30_000;
 
-export function makeTokenCatchUp({ db, peers, clock, log }: { db: ModuleDatabase; peers: PeerClient[]; clock: Clock; log: Logger }) {
+export interface TokenCatchUpDeps {
+  db: ModuleDatabase;
+  peers: PeerClient[];
+  clock: Clock;
+  log: Logger;
+  /** Called once a peer's replica is merged here. */
+  merged: () => void;
+}
+
+export function makeTokenCatchUp({ db, peers, clock, log, merged }: TokenCatchUpDeps) {
   /** Peers not tried yet since the start: until each was tried once, this replica may lack what they hold. */
   const untried = new Set(peers.map((p) => p.url));
   const waits = new Set<ReturnType<typeof makeIdleWait>>();
@@ -26,6 +35,7 @@ export function makeTokenCatchUp({ db, peers, clock, log }: { db: ModuleDatabase
       try {
         const snapshot = await peer.snapshot();
         await mergeSnapshot(db.knex, snapshot, clock.now().toISOString());
+        merged();
         log.info({ peer: peer.url, tokens: snapshot.tokens.length, publishers: snapshot.publishers.length }, 'tokens caught up with peer');
         return;
       } catch (error) {

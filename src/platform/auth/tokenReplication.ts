@@ -12,6 +12,7 @@ import { Strict, invalid, validator, type Clock, type Logger, type ModuleDatabas
 import { makeDispatcher } from '../events/dispatcher.ts';
 import { makeOutbox } from '../events/outbox.ts';
 import { EventEnvelopeShape, eventChecker } from '../remote/eventChecks.ts';
+import { makeTokenCache } from './tokenCache.ts';
 import { makeTokenCatchUp } from './tokenCatchUp.ts';
 import {
   PublisherStatusChanged,
@@ -44,6 +45,7 @@ export interface TokenReplicationDeps {
 
 export function makeTokenReplication({ db, peers, serviceToken, clock, log }: TokenReplicationDeps) {
   let started = false;
+  const cache = makeTokenCache();
   const clients = new Map<string, PeerClient>(peers.map((url) => [url, peerClient(url, serviceToken!)]));
   // Rows written by another process sharing this store may name a peer this one was not told of.
   const clientFor = (url: string) => {
@@ -62,11 +64,20 @@ export function makeTokenReplication({ db, peers, serviceToken, clock, log }: To
     },
   });
   const outbox: Outbox = makeOutbox({ module: 'platform', subscribers: tokenChangeSubscribers(peers), clock, onCommit: dispatcher.wake });
-  const catchUp = makeTokenCatchUp({ db, peers: [...clients.values()], clock, log: log.child({ component: 'token replication' }) });
+  const catchUp = makeTokenCatchUp({
+    db,
+    peers: [...clients.values()],
+    clock,
+    log: log.child({ component: 'token replication' }),
+    merged: cache.changed,
+  });
 
   return {
     /** Where token changes are appended, in the transaction that makes them. */
     outbox,
+
+    /** The tokens requests were checked against lately: emptied here at each change merged (tokenCache.ts). */
+    cache,
 
     /** A change sent by a peer (`POST /internal/platform/tokens`): checked, then merged. */
     async receive(body: unknown): Promise<void> {
@@ -79,6 +90,7 @@ export function makeTokenReplication({ db, peers, serviceToken, clock, log }: To
       check(event);
       if (event.name === TokenChanged.name) await mergeTokens(db.knex, [event.payload as TokenRecord]);
       else await mergePublisherStatus(db.knex, event.payload as PublisherStatusRecord, clock.now().toISOString());
+      cache.changed();
     },
 
     /** This replica, for a peer catching up (`GET /internal/platform/tokens`). */
@@ -89,6 +101,7 @@ export function makeTokenReplication({ db, peers, serviceToken, clock, log }: To
       await db.writeTransaction(async (trx) => {
         if (await mergePublisherStatus(trx, record, clock.now().toISOString())) await outbox.append(trx, PublisherStatusChanged, record);
       });
+      cache.changed();
     },
 
     /**

@@ -1,11 +1,15 @@
 /**
  * API tokens: `<id>.<secret>`, random, shown once, stored as a SHA-256 of the
  * secret (the secret has 256 bits of entropy, so a slow hash adds nothing) and
- * compared in constant time. Every request reads the token row of this
- * process's own replica, and every change (created, revoked) is appended to the
- * platform outbox in the same transaction for the other processes' replicas
- * (tokenChanges.ts), so a revocation applies here at once and elsewhere within
- * a second. A publisher token is refused while its publisher is suspended.
+ * compared in constant time on every request. The row it is compared with
+ * comes from a view in memory of this process's replica (tokenCache.ts): a
+ * token in use costs no database read, an unknown id is read every time, and
+ * the view is emptied by every change made or merged here and read again after
+ * 500 ms. Every change (created, revoked) is appended to the platform outbox in
+ * the same transaction for the other processes' replicas (tokenChanges.ts), so
+ * a revocation applies here at once, elsewhere within a second, and on another
+ * instance sharing this database within 500 ms. A publisher token is refused
+ * while its publisher is suspended.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
@@ -23,6 +27,7 @@ import {
   type Role,
 } from '../../kernel/index.ts';
 import { RefusedCredential } from './failedAuthLimiter.ts';
+import { makeTokenCache, type CheckedToken, type TokenCache } from './tokenCache.ts';
 import {
   PublisherStatusChanged,
   TokenChanged,
@@ -41,13 +46,22 @@ export interface TokenView {
 }
 
 const sha256 = (text: string) => hash('sha256', text, 'buffer');
-/** Every request runs it: primary-key lookups of the columns the check needs, kept prepared. */
+/** Every request whose token the cache lacks runs it: a primary-key lookup of the columns the check needs, kept prepared. */
 const TOKEN_BY_ID =
   'select t.role, t.publisher_id, t.secret_hash, t.revoked_at, p.status as publisher_status ' +
   'from tokens t left join publisher_statuses p on p.publisher_id = t.publisher_id where t.id = ?';
 type CheckedRow = Pick<TokenRow, 'role' | 'publisher_id' | 'secret_hash' | 'revoked_at'> & {
   publisher_status: PublisherTokenStatus | null;
 };
+const checked = (row: CheckedRow): CheckedToken => ({
+  role: row.role,
+  publisherId: row.publisher_id,
+  secretHash: Buffer.from(row.secret_hash, 'hex'),
+  revoked: row.revoked_at !== null,
+  publisherSuspended: row.publisher_status === 'suspended',
+});
+/** Compared with when the id is unknown, so a wrong secret and an unknown id cost the same work. */
+const NO_HASH = Buffer.alloc(32);
 const unauthorized = (message: string) => new DomainError('AUTH.TOKEN_INVALID', 'unauthorized', message);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const ISSUED_ID = /^(tok_[0-9A-HJKMNP-TV-Z]{26})\./;
@@ -74,10 +88,17 @@ export interface TokenServiceDeps {
   publisherStatus?: (publisherId: string) => Promise<PublisherTokenStatus | null>;
   /** Waits, after a change commits, until the other processes have it (the server's replication; none in the CLI). */
   reachedPeers?: (aggregateIds: string[]) => Promise<void>;
+  /** The tokens checked lately (the replication's, which empties it when it merges a change; the CLI's own otherwise). */
+  cache?: TokenCache;
 }
 
-export function makeTokenService({ db, clock, bootstrapToken, outbox, publisherStatus, reachedPeers }: TokenServiceDeps) {
+export function makeTokenService(deps: TokenServiceDeps) {
+  const { db, clock, bootstrapToken, outbox, publisherStatus, reachedPeers, cache = makeTokenCache() } = deps;
   const { knex } = db;
+  const readChecked = async (id: string) => {
+    const [row] = await db.select<CheckedRow>(TOKEN_BY_ID, [id]);
+    return row && checked(row);
+  };
   const bootstrapHash = bootstrapToken === null ? null : sha256(bootstrapToken);
   const view = (row: TokenRow): TokenView => ({
     id: row.id,
@@ -122,6 +143,7 @@ export function makeTokenService({ db, clock, bootstrapToken, outbox, publisherS
         const read = status === undefined ? null : { publisherId: publisherId!, status, version: 0 };
         if (read && (await mergePublisherStatus(trx, read, row.created_at))) await outbox.append(trx, PublisherStatusChanged, read);
       });
+      cache.changed();
       await reachedPeers?.([row.id]);
       return { ...view(row), token: `${row.id}.${secret}` };
     },
@@ -145,6 +167,7 @@ export function makeTokenService({ db, clock, bootstrapToken, outbox, publisherS
         await outbox.append(trx, TokenChanged, record);
         change = TokenChanged.aggregateId(record);
       });
+      cache.changed();
       await reachedPeers?.([change]);
     },
 
@@ -159,18 +182,17 @@ export function makeTokenService({ db, clock, bootstrapToken, outbox, publisherS
       const dot = token.indexOf('.');
       if (dot < 0) throw unauthorized('The token is not valid');
       const id = token.slice(0, dot);
-      const [row] = await db.select<CheckedRow>(TOKEN_BY_ID, [id]);
+      const row = await cache.get(id, readChecked);
       const given = sha256(token.slice(dot + 1));
-      // Compare even when the id is unknown, so timing does not tell ids apart.
-      const stored = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
-      if (!timingSafeEqual(given, stored) || !row || row.revoked_at !== null) throw unauthorized('The token is not valid or was revoked');
-      if (row.publisher_status === 'suspended') {
+      if (!timingSafeEqual(given, row?.secretHash ?? NO_HASH) || !row || row.revoked)
+        throw unauthorized('The token is not valid or was revoked');
+      if (row.publisherSuspended) {
         throw new RefusedCredential(
           'PUBLISHER_SUSPENDED',
-          `Publisher ${row.publisher_id} is suspended: its tokens are refused until it is reactivated`,
+          `Publisher ${row.publisherId} is suspended: its tokens are refused until it is reactivated`,
         );
       }
-      return { tokenId: id, role: row.role, publisherId: row.publisher_id };
+      return { tokenId: id, role: row.role, publisherId: row.publisherId };
     },
   };
 }
