@@ -6,11 +6,14 @@
  * that would mean a call across the edge came back. Both topologies get the
  * same single server core (the split's idle Billing process shares it); the
  * servers' CPU time per request says the same where other load on the
- * machine blurs requests per second.
+ * machine blurs requests per second. The isolated topology runs the same
+ * split with Billing on a store of its own (its own SQLite folder or
+ * PostgreSQL database), the processes each other's token peers: nothing
+ * shared but the network.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { BenchDatabase } from './lib/databases.ts';
+import { createDatabase, type BenchDatabase } from './lib/databases.ts';
 import { compare, ratioSpread, type Comparison } from './lib/load.ts';
 import type { ReadData } from './lib/seedRead.ts';
 import { startSeams, startSplit } from './lib/servers.ts';
@@ -22,22 +25,29 @@ export interface DashboardSplit {
   /** Split ÷ monolith, requests per second, round by round; the ratio is its median. */
   spread: Spread;
   ratio: number;
+  /** Isolated ÷ monolith, the same way (absent from runs before it was measured). */
+  isolatedSpread?: Spread;
 }
 
+export const ISOLATED = 'isolated';
+
 export async function dashboardSplit(db: BenchDatabase, data: ReadData, settings: Settings): Promise<DashboardSplit> {
-  settings.log(`  dashboard on ${db.dialect}: monolith vs split (no facade call)`);
+  settings.log(`  dashboard on ${db.dialect}: monolith vs split vs isolated (no facade call)`);
+  const billingStore = await createDatabase(db.dialect, 'isolated_billing');
   const monolith = await startSeams(db.env, { logFile: path.join(db.dataDir, 'dashboard-monolith.log') });
   const split = await startSplit(db.env, db.dataDir);
+  const isolated = await startSplit(db.env, db.dataDir, billingStore.env);
   try {
     const paths = data.publisherIds.map((id) => `/v1/publishers/${id}/dashboard`);
     const headers = { authorization: `Bearer ${data.opsToken}` };
-    const [a, b] = (await Promise.all(
-      [monolith.url, split.operations.url].map((url) =>
+    const [a, b, c] = await Promise.all(
+      [monolith.url, split.operations.url, isolated.operations.url].map((url) =>
         fetch(`${url}${paths[0]}`, { headers }).then((r) => r.json() as Promise<{ invoices: unknown[] }>),
       ),
-    )) as [{ invoices: unknown[] }, { invoices: unknown[] }];
+    );
     assert.deepEqual(a, b, 'the monolith and the split answer the dashboard differently');
-    assert.equal(a.invoices.length, 5, "the dashboard should list 5 invoices from Operations' view of them");
+    assert.deepEqual(a, c, 'the monolith and the isolated services answer the dashboard differently');
+    assert.equal(a!.invoices.length, 5, "the dashboard should list 5 invoices from Operations' view of them");
     const comparison = await compare(
       [
         { name: 'monolith', spec: { url: monolith.url, paths, headers }, pids: [monolith.proc.pid] },
@@ -46,16 +56,23 @@ export async function dashboardSplit(db: BenchDatabase, data: ReadData, settings
           spec: { url: split.operations.url, paths, headers },
           pids: [split.operations.proc.pid, split.billing.proc.pid],
         },
+        {
+          name: ISOLATED,
+          spec: { url: isolated.operations.url, paths, headers },
+          pids: [isolated.operations.proc.pid, isolated.billing.proc.pid],
+        },
       ],
       // --quick: one round each, enough to show nothing crosses (the suite stays under 3 minutes).
       settings.quick ? { ...settings, rounds: 1 } : settings,
     );
-    const [one, two] = [comparison.median.monolith!, comparison.median['split over HTTP']!];
+    const [one, two, three] = [comparison.median.monolith!, comparison.median['split over HTTP']!, comparison.median[ISOLATED]!];
     const spread = ratioSpread(comparison, 'split over HTTP', 'monolith');
-    const cpu = `${one.cpuUsPerRequest.toFixed(0)} µs → ${two.cpuUsPerRequest.toFixed(0)} µs`;
-    settings.log(`    → split ÷ monolith ${fmtSpread(spread)}; CPU per request ${cpu}`);
-    return { comparison, spread, ratio: spread.median };
+    const isolatedSpread = ratioSpread(comparison, ISOLATED, 'monolith');
+    const cpu = [one, two, three].map((c) => `${c.cpuUsPerRequest.toFixed(0)} µs`).join(' / ');
+    settings.log(`    → split ÷ monolith ${fmtSpread(spread)}, isolated ÷ monolith ${fmtSpread(isolatedSpread)}; CPU per request ${cpu}`);
+    return { comparison, spread, ratio: spread.median, isolatedSpread };
   } finally {
-    await Promise.all([monolith.stop(), split.stop()]);
+    await Promise.all([monolith.stop(), split.stop(), isolated.stop()]);
+    await billingStore.drop();
   }
 }

@@ -35,22 +35,27 @@ export const startSeams = (env: Record<string, string>, options: { port?: number
 /**
  * seams split in two processes as the README's "Extracting a module" says:
  * Operations (which serves the dashboard) and Billing, each the other's remote.
+ * `billingStore`: Billing's own store (its database settings), as an isolated service runs; the two are
+ * then each other's token peers. Without it both use `env`'s store.
  */
 export async function startSplit(
   env: Record<string, string>,
   logDir: string,
+  billingStore: Record<string, string> | null = null,
 ): Promise<{ operations: Server; billing: Server; stop(): Promise<void> }> {
   const [opsPort, billingPort] = [await freePort(), await freePort()];
   const shared = { ...env, SEAMS_SERVICE_TOKEN: 'bench-service-token-0123456789abcdef' };
   const url = (port: number) => `http://127.0.0.1:${port}`;
+  const peers = (port: number): Record<string, string> => (billingStore ? { SEAMS_PEERS: url(port) } : {});
+  const name = billingStore ? 'isolated' : 'split';
   const [operations, billing] = await Promise.all([
     startSeams(
-      { ...shared, SEAMS_MODULES: 'operations', SEAMS_REMOTE_BILLING: url(billingPort) },
-      { port: opsPort, logFile: path.join(logDir, 'split-operations.log') },
+      { ...shared, SEAMS_MODULES: 'operations', SEAMS_REMOTE_BILLING: url(billingPort), ...peers(billingPort) },
+      { port: opsPort, logFile: path.join(logDir, `${name}-operations.log`) },
     ),
     startSeams(
-      { ...shared, SEAMS_MODULES: 'billing', SEAMS_REMOTE_OPERATIONS: url(opsPort) },
-      { port: billingPort, logFile: path.join(logDir, 'split-billing.log') },
+      { ...shared, ...billingStore, SEAMS_MODULES: 'billing', SEAMS_REMOTE_OPERATIONS: url(opsPort), ...peers(opsPort) },
+      { port: billingPort, logFile: path.join(logDir, `${name}-billing.log`) },
     ),
   ]);
   return { operations, billing, stop: async () => void (await Promise.all([operations.stop(), billing.stop()])) };
