@@ -12,11 +12,12 @@ import { parse, CsvError } from 'csv-parse';
 import { monthOf, type Clock, type CommandIO, type ModuleDatabase } from '../../src/kernel/index.ts';
 import { readCsvHeader } from './csvHeader.ts';
 import { CSV_OPTIONS, linesOfRecords, recordChecker } from './csvRecords.ts';
-import { monthsOverLimit, publishersOfAdUnits, upsertRows } from './data/deliveryRows.ts';
+import { monthsOverLimit, publishersOfAdUnits, rowsUpserter } from './data/deliveryRows.ts';
 import { closedAmong, lockMonths, monthKey, splitMonthKey } from './data/monthLocks.ts';
 import { MAX_MONTH_TOTAL, type DeliveryRow } from './deliveryRules.ts';
 
-const BATCH = 5_000;
+/** Rows per write: each costs a few round trips (PostgreSQL: a COPY and an upsert), and the last is not overlapped with reading. */
+const BATCH = 20_000;
 const MAX_REPORTED = 50;
 
 interface ImportResult {
@@ -57,6 +58,7 @@ export async function importDeliveries(db: ModuleDatabase, clock: Clock, file: s
   await db
     .writeTransaction(async (trx) => {
       const publisherOf = await publishersOfAdUnits(trx, 'all');
+      const upsert = rowsUpserter(db, trx);
       const checked = new Set<string>();
       const closed = new Set<string>();
       const firstRecordOf = new Map<string, number>();
@@ -74,11 +76,7 @@ export async function importDeliveries(db: ModuleDatabase, clock: Clock, file: s
         }
         // Once a line is bad nothing will be written: keep checking, stop writing.
         if (problems.length > 0) return;
-        writing = upsertRows(
-          db,
-          trx,
-          rows.map((r) => r.row),
-        );
+        writing = upsert(rows.map((r) => r.row));
         writing.catch(() => undefined); // awaited before the next write and at the end
       };
 

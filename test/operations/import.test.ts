@@ -49,6 +49,34 @@ for (const dialect of dialects) {
     t.deepEqual(await count(), { rows: 56, gross: 55 * 250_000 + 500_000 });
   });
 
+  test(`[${dialect}] importing a file again leaves the same rows; a changed file updates them, a day resent batches later taking its later line`, async (t) => {
+    const { units, cli, count, dir } = await prepare(t, dialect);
+    const file = path.join(dir, 'large.csv');
+    const write = (revenue: number) => {
+      const lines = [HEADER];
+      const first = Date.UTC(2010, 0, 1);
+      // 2 ad units × 3,000 days: more than one write batch of the import
+      for (let day = 0; day < 3_000; day++) {
+        const date = new Date(first + day * 86_400_000).toISOString().slice(0, 10);
+        for (const unit of units) lines.push(`${unit},${date},1000,10,${revenue}`);
+      }
+      lines.push(`${units[0]},2010-01-01,1000,10,${revenue * 2}`); // resent, more than a batch after its first line
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    };
+    const imported = async () => {
+      const run = cli(file);
+      t.is((await run.exited).code, 0, run.output());
+      t.regex(run.stdout(), /^6,001 rows imported/);
+      return count();
+    };
+    write(100);
+    const once = await imported();
+    t.deepEqual(once, { rows: 6_000, gross: 6_001 * 100 });
+    t.deepEqual(await imported(), once, 'the same file again: the same rows');
+    write(300);
+    t.deepEqual(await imported(), { rows: 6_000, gross: 6_001 * 300 }, 'changed figures replace the rows');
+  });
+
   test(`[${dialect}] a file with bad lines writes nothing and names each bad line by number`, async (t) => {
     const { units, cli, count, dir } = await prepare(t, dialect);
     const good = `${units[0]},2026-02-01,1000,10,250000`;

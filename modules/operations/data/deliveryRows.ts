@@ -21,28 +21,30 @@ export async function publishersOfAdUnits(knex: Knex, adUnitIds: string[] | 'all
 /** delivery_reports as written: the columns and their types (PostgreSQL binds each as an array of its type). */
 const COLUMNS: ColumnTypes = { ad_unit_id: 'text', day: 'text', impressions: 'bigint', clicks: 'bigint', revenue_micros: 'bigint' };
 
+const ON = { conflict: ['ad_unit_id', 'day'], update: ['impressions', 'clicks', 'revenue_micros'] };
+
 /**
  * Upserts by (ad unit, day), a later row for the same key replacing an earlier one, in key order
  * (two writers of the same rows then never wait for each other in a circle), with the platform's
  * bulk upsert: a few statements per batch, never one per row.
  */
 export async function upsertRows(db: ModuleDatabase, trx: Knex.Transaction, rows: DeliveryRow[]): Promise<void> {
+  await db.bulkUpsert(trx, 'delivery_reports', COLUMNS, latestInKeyOrder(rows), ON);
+}
+
+/** `upsertRows` for batch after batch of one transaction (the CSV import), through the platform's bulk loader. */
+export function rowsUpserter(db: ModuleDatabase, trx: Knex.Transaction): (rows: DeliveryRow[]) => Promise<void> {
+  const upsert = db.bulkUpserter(trx, 'delivery_reports', COLUMNS, ON);
+  return (rows) => upsert(latestInKeyOrder(rows));
+}
+
+/** The rows as delivery_reports columns, the last of each (ad unit, day), in key order. */
+function latestInKeyOrder(rows: DeliveryRow[]) {
   const latest = new Map<string, DeliveryRow>();
   for (const row of rows) latest.set(`${row.adUnitId} ${row.date}`, row);
-  const unique = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  await db.bulkUpsert(
-    trx,
-    'delivery_reports',
-    COLUMNS,
-    unique.map((r) => ({
-      ad_unit_id: r.adUnitId,
-      day: r.date,
-      impressions: r.impressions,
-      clicks: r.clicks,
-      revenue_micros: r.revenueMicros,
-    })),
-    { conflict: ['ad_unit_id', 'day'], update: ['impressions', 'clicks', 'revenue_micros'] },
-  );
+  return [...latest.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => ({ ad_unit_id: r.adUnitId, day: r.date, impressions: r.impressions, clicks: r.clicks, revenue_micros: r.revenueMicros }));
 }
 
 /**

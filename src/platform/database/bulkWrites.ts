@@ -62,12 +62,12 @@ async function bulkWrite(
   }
 }
 
-function onConflict(on: Upsert): string {
+export function onConflict(on: Upsert): string {
   const key = on.conflict.map(() => '??').join(', ');
   const update = on.update.length === 0 ? 'NOTHING' : `UPDATE SET ${on.update.map(() => '?? = excluded.??').join(', ')}`;
   return ` ON CONFLICT (${key}) DO ${update}`;
 }
 
-function conflictBindings(on: Upsert | null): string[] {
+export function conflictBindings(on: Upsert | null): string[] {
   return on === null ? [] : [...on.conflict, ...on.update.flatMap((column) => [column, column])];
 }

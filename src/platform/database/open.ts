@@ -12,6 +12,7 @@ import knexFactory, { type Knex } from 'knex';
 import type Database from 'better-sqlite3';
 import type { Dialect, Logger, ModuleDatabase } from '../../kernel/index.ts';
 import type { Config } from '../../config.ts';
+import { bulkUpserter } from './bulkLoads.ts';
 import { bulkInsert, bulkUpsert } from './bulkWrites.ts';
 import { claimWithLease, returning } from './leaseClaims.ts';
 import { databaseUrlOf, lockDatabases } from './postgresRoles.ts';
@@ -86,6 +87,7 @@ function openDatabase(knex: Knex, dialect: Dialect, module: string, role: string
     writeTransaction: (work) => writeTransaction(knex, dialect, work),
     bulkInsert: (trx, table, columns, rows) => bulkInsert(dialect, trx, table, columns, rows),
     bulkUpsert: (trx, table, columns, rows, on) => bulkUpsert(dialect, trx, table, columns, rows, on),
+    bulkUpserter: (trx, table, columns, on) => bulkUpserter(dialect, trx, table, columns, on),
     returning: (result) => returning(dialect, result),
     claimWithLease: (claim) => claimWithLease(knex, dialect, claim),
     close: () => knex.destroy(),

@@ -31,7 +31,7 @@ export async function selectPrepared<T>(knex: Knex, sql: string, bindings: reado
 }
 
 /** What Knex does to bindings for better-sqlite3, which binds neither dates nor booleans. */
-function sqliteBindings(bindings: readonly Knex.Value[]): unknown[] {
+export function sqliteBindings(bindings: readonly Knex.Value[]): unknown[] {
   return bindings.map((value) => (value instanceof Date ? value.valueOf() : typeof value === 'boolean' ? Number(value) : value));
 }
 
