@@ -66,6 +66,7 @@ test('the docs bundle goes out compressed in each encoding the client accepts, b
   }
   const plain = await getRaw(`${api.url}/docs/swagger-ui-bundle.js`);
   t.is(plain.encoding, undefined);
+  t.regex(plain.vary ?? '', /accept-encoding/i, 'the answer depends on the header even when it is absent');
   t.true(plain.wire.equals(original));
   // A browser's usual header picks one of them.
   t.truthy((await getRaw(`${api.url}/docs/swagger-ui.css`, { 'accept-encoding': 'gzip, deflate, br, zstd' })).encoding);
@@ -85,6 +86,9 @@ test('JSON past 1 KiB is compressed (the OpenAPI document, an API list), small a
   t.true(list.body.length > 1024, `${list.body.length} bytes`);
   t.is(list.encoding, 'gzip');
   t.is(JSON.parse(list.body.toString('utf8')).data.length, 4);
+  const plain = await getRaw(`${api.url}/v1/invoices?limit=100`, { authorization: `Bearer ${seeded.tokens.finance}` });
+  t.like(plain, { status: 200, encoding: undefined, vary: 'Accept-Encoding, Authorization' });
+  t.true(plain.wire.equals(list.body), 'without Accept-Encoding: the same JSON, as it is');
 
   const health = await getRaw(`${api.url}/health`, accept);
   t.is(health.status, 200);

@@ -22,13 +22,19 @@ export function compression(): Koa.Middleware {
     gzip: { level: 6 },
     br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
   });
-  return (ctx, next) =>
-    compressor(ctx, async () => {
-      await next();
-      // JSON written once here: otherwise the size check and Koa's reply would each serialise the body.
-      const { body } = ctx;
-      if (Array.isArray(body) || (body !== null && typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype)) {
-        ctx.body = JSON.stringify(body);
-      }
-    });
+  const serialised = async (ctx: Koa.Context, next: Koa.Next) => {
+    await next();
+    // JSON written once here: otherwise the size check and Koa's reply would each serialise the body.
+    const { body } = ctx;
+    if (Array.isArray(body) || (body !== null && typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype)) {
+      ctx.body = JSON.stringify(body);
+    }
+  };
+  return (ctx, next) => {
+    if (ctx.get('accept-encoding') !== '') return compressor(ctx, () => serialised(ctx, next));
+    // No Accept-Encoding: koa-compress would negotiate `identity` (its default) and send the body as it is,
+    // having only added Vary (~2 % of the hot read's CPU for negotiating that every time).
+    ctx.vary('Accept-Encoding');
+    return serialised(ctx, next);
+  };
 }
