@@ -12,7 +12,7 @@ import type { TObject } from './schema.ts';
 import type { ModuleDatabase } from './moduleDatabase.ts';
 
 // The module database's interface lives beside its helpers' types; modules import it from the kernel as before.
-export type { ColumnTypes, Dialect, LeaseClaim, ModuleDatabase } from './moduleDatabase.ts';
+export type { BulkWrite, ColumnTypes, Dialect, LeaseClaim, ModuleDatabase, SqlPart } from './moduleDatabase.ts';
 
 export interface Outbox {
   /** Appends an event inside the caller's transaction: it exists only if that transaction commits. */

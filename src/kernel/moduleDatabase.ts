@@ -12,6 +12,14 @@ export type ColumnType = 'text' | 'integer' | 'bigint' | 'numeric' | 'double pre
 /** The columns a bulk write fills, each with its type, e.g. `{ id: 'text', amount_cents: 'bigint' }`. */
 export type ColumnTypes = Record<string, ColumnType>;
 
+/** One table's rows for a bulk write; with `on`, rows that exist take the `update` columns of the new ones. */
+export interface BulkWrite {
+  table: string;
+  columns: ColumnTypes;
+  rows: readonly Record<string, unknown>[];
+  on?: { conflict: string[]; update: string[] };
+}
+
 /** A piece of SQL with its `?` bindings. */
 export interface SqlPart {
   sql: string;
@@ -73,6 +81,12 @@ export interface ModuleDatabase {
     rows: readonly Record<string, unknown>[],
     on: { conflict: string[]; update: string[] },
   ): Promise<void>;
+  /**
+   * Bulk writes made only when `guard`, an UPDATE … RETURNING, matches a row: all or nothing. PostgreSQL sends one
+   * statement (the guard and each write a data-modifying CTE), so without `trx` it is one round trip and one commit;
+   * SQLite runs the guard, then the writes, in `trx` or a write transaction of their own. Answers the guard's rows.
+   */
+  guardedWrite<T>(trx: Knex.Transaction | null, guard: SqlPart, writes: readonly BulkWrite[]): Promise<T[]>;
   /**
    * `bulkUpsert` for batch after batch into one table in one transaction (a file import), at bulk-load speed:
    * PostgreSQL COPYs each batch into a temporary table and upserts from it in one statement; SQLite runs one

@@ -6,7 +6,7 @@
  * compound SELECT, capped at 500 rows).
  */
 import type { Knex } from 'knex';
-import type { ColumnTypes, Dialect } from '../../kernel/index.ts';
+import type { BulkWrite, ColumnTypes, Dialect } from '../../kernel/index.ts';
 
 /**
  * Rows per SQLite statement: at most 1,000, and about 6,500 bound values (SQLite allows 32,766).
@@ -24,50 +24,66 @@ export interface Upsert {
 type Rows = readonly Record<string, unknown>[];
 
 export function bulkInsert(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, rows: Rows) {
-  return bulkWrite(dialect, trx, table, columns, rows, null);
+  return bulkWrite(dialect, trx, { table, columns, rows });
 }
 
 export function bulkUpsert(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, rows: Rows, on: Upsert) {
-  for (const column of [...on.conflict, ...on.update]) {
-    if (!(column in columns)) throw new Error(`bulkUpsert into ${table}: ${column} is not among the columns written`);
-  }
-  return bulkWrite(dialect, trx, table, columns, rows, on);
+  return bulkWrite(dialect, trx, { table, columns, rows, on });
 }
 
-async function bulkWrite(
-  dialect: Dialect,
-  trx: Knex.Transaction,
-  table: string,
-  columns: ColumnTypes,
-  rows: Rows,
-  on: Upsert | null,
-): Promise<void> {
+export async function bulkWrite(dialect: Dialect, trx: Knex.Transaction, write: BulkWrite): Promise<void> {
+  const { table, columns, rows, on } = checked(write);
   if (rows.length === 0) return;
-  const names = Object.keys(columns);
-  const into = `INSERT INTO ?? (${names.map(() => '??').join(', ')})`;
-  const conflict = on === null ? '' : onConflict(on);
-  const value = (row: Record<string, unknown>, column: string) => (row[column] ?? null) as Knex.Value;
   if (dialect === 'postgres') {
-    const arrays = names.map((column) => rows.map((row) => value(row, column)) as unknown as Knex.Value);
-    const unnest = names.map((column) => `?::${columns[column]}[]`).join(', ');
-    await trx.raw(`${into} SELECT * FROM unnest(${unnest})${conflict}`, [table, ...names, ...arrays, ...conflictBindings(on)]);
+    const { sql, bindings } = unnestInsert(write);
+    await trx.raw(sql, bindings);
     return;
   }
+  const names = Object.keys(columns);
   const tuple = `(${names.map(() => '?').join(', ')})`;
   const chunkSize = rowsPerStatement(names.length);
   for (let i = 0; i < rows.length; i += chunkSize) {
     const chunk = rows.slice(i, i + chunkSize);
     const values = chunk.flatMap((row) => names.map((column) => value(row, column)));
-    await trx.raw(`${into} VALUES ${chunk.map(() => tuple).join(', ')}${conflict}`, [table, ...names, ...values, ...conflictBindings(on)]);
+    await trx.raw(`${into(names)} VALUES ${chunk.map(() => tuple).join(', ')}${onConflict(on)}`, [
+      table,
+      ...names,
+      ...values,
+      ...conflictBindings(on),
+    ]);
   }
 }
 
-export function onConflict(on: Upsert): string {
+/** PostgreSQL: the whole write as one `INSERT … SELECT * FROM unnest(…)`, its rows kept only `where` that holds. */
+export function unnestInsert(write: BulkWrite, where = ''): { sql: string; bindings: Knex.Value[] } {
+  const { table, columns, rows, on } = checked(write);
+  const names = Object.keys(columns);
+  const arrays = names.map((column) => rows.map((row) => value(row, column)) as unknown as Knex.Value);
+  const unnest = names.map((column) => `?::${columns[column]}[]`).join(', ');
+  return {
+    sql: `${into(names)} SELECT * FROM unnest(${unnest})${where}${onConflict(on)}`,
+    bindings: [table, ...names, ...arrays, ...conflictBindings(on)],
+  };
+}
+
+function checked(write: BulkWrite): BulkWrite {
+  for (const column of [...(write.on?.conflict ?? []), ...(write.on?.update ?? [])]) {
+    if (!(column in write.columns)) throw new Error(`bulkUpsert into ${write.table}: ${column} is not among the columns written`);
+  }
+  return write;
+}
+
+const into = (names: string[]) => `INSERT INTO ?? (${names.map(() => '??').join(', ')})`;
+
+const value = (row: Record<string, unknown>, column: string) => (row[column] ?? null) as Knex.Value;
+
+export function onConflict(on: Upsert | undefined): string {
+  if (on === undefined) return '';
   const key = on.conflict.map(() => '??').join(', ');
   const update = on.update.length === 0 ? 'NOTHING' : `UPDATE SET ${on.update.map(() => '?? = excluded.??').join(', ')}`;
   return ` ON CONFLICT (${key}) DO ${update}`;
 }
 
-export function conflictBindings(on: Upsert | null): string[] {
-  return on === null ? [] : [...on.conflict, ...on.update.flatMap((column) => [column, column])];
+export function conflictBindings(on: Upsert | undefined): string[] {
+  return on === undefined ? [] : [...on.conflict, ...on.update.flatMap((column) => [column, column])];
 }

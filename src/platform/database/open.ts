@@ -14,6 +14,7 @@ import type { Dialect, Logger, ModuleDatabase } from '../../kernel/index.ts';
 import type { Config } from '../../config.ts';
 import { bulkUpserter } from './bulkLoads.ts';
 import { bulkInsert, bulkUpsert } from './bulkWrites.ts';
+import { guardedWrite } from './guardedWrite.ts';
 import { claimWithLease, returning } from './leaseClaims.ts';
 import { databaseUrlOf, lockDatabases } from './postgresRoles.ts';
 import { selectPrepared } from './preparedSelect.ts';
@@ -88,6 +89,7 @@ function openDatabase(knex: Knex, dialect: Dialect, module: string, role: string
     bulkInsert: (trx, table, columns, rows) => bulkInsert(dialect, trx, table, columns, rows),
     bulkUpsert: (trx, table, columns, rows, on) => bulkUpsert(dialect, trx, table, columns, rows, on),
     bulkUpserter: (trx, table, columns, on) => bulkUpserter(dialect, trx, table, columns, on),
+    guardedWrite: (trx, guard, writes) => guardedWrite(knex, dialect, trx, guard, writes),
     returning: (result) => returning(dialect, result),
     claimWithLease: (claim) => claimWithLease(knex, dialect, claim),
     close: () => knex.destroy(),
