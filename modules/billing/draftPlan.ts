@@ -6,7 +6,8 @@
  */
 import { lineMinor, newId, sum, toJsonInteger } from '../../src/kernel/index.ts';
 import type { EarningsFailure, PublisherEarnings } from '../operations/contract.ts';
-import type { BillingAccount, Invoice } from './data/models.ts';
+import type { BillingAccount } from './data/models.ts';
+import type { LiveInvoice } from './data/runPage.ts';
 
 export interface DraftLine {
   appId: string;
@@ -38,7 +39,7 @@ function draftLines(earnings: PublisherEarnings): { lines: DraftLine[]; totalMin
   return { lines, totalMinor: toJsonInteger(sum(lines.map((line) => line.amountMinor))) };
 }
 
-function sameDraft(invoice: Invoice, bps: number, lines: DraftLine[]): boolean {
+function sameDraft(invoice: LiveInvoice, bps: number, lines: DraftLine[]): boolean {
   const old = invoice.lines ?? [];
   return (
     invoice.revenueShareBps === bps &&
@@ -60,14 +61,14 @@ function sameDraft(invoice: Invoice, bps: number, lines: DraftLine[]): boolean {
 export type Plan =
   | { kind: 'skip' }
   | { kind: 'fail'; failure: RunFailure }
-  | { kind: 'void'; live: Invoice }
+  | { kind: 'void'; live: LiveInvoice }
   | { kind: 'create'; invoice: Record<string, unknown>; lines: DraftLine[] }
-  | { kind: 'update'; live: Invoice; patch: Record<string, unknown>; lines: DraftLine[] };
+  | { kind: 'update'; live: LiveInvoice; patch: Record<string, unknown>; lines: DraftLine[] };
 
 export function plan(
   run: { id: string | null; period: string },
   account: Pick<BillingAccount, 'publisherId' | 'currency'>,
-  live: Invoice | undefined,
+  live: LiveInvoice | undefined,
   earnings: PublisherEarnings | EarningsFailure | undefined,
   now: string,
 ): Plan {

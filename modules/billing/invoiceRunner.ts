@@ -17,7 +17,8 @@ import {
 } from '../../src/kernel/index.ts';
 import type { EarningsFailure, operationsContract, PublisherEarnings } from '../operations/contract.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
-import { recordRunFailures } from './data/runFailures.ts';
+import { runFailuresWrite } from './data/runFailures.ts';
+import { readRunPage } from './data/runPage.ts';
 import type { DraftInvoices } from './draftInvoices.ts';
 import type { InvoiceRuns, RunView } from './invoiceRuns.ts';
 import type { InvoiceRunOptions } from './runOptions.ts';
@@ -66,7 +67,7 @@ const MAX_ATTEMPTS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvoices, invoiceRuns, runOptions }: InvoiceRunnerDeps) {
-  const { BillingAccount } = models;
+  const { InvoiceRun } = models;
 
   /**
    * A page's earnings. Operations unavailable (down, or its process draining) is an outage, not a failure: the
@@ -98,31 +99,28 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
     }
   }
 
-  /** One page; false when there was nothing left. */
-  async function runPage(run: InvoiceRun, owner: string, lease: LeaseHeartbeat, shouldStop: () => boolean): Promise<boolean> {
+  /** One page: the run as that page left it, or null when there was nothing left. */
+  async function runPage(run: InvoiceRun, owner: string, lease: LeaseHeartbeat, shouldStop: () => boolean): Promise<InvoiceRun | null> {
     ensureHeld(lease);
-    const accounts = await BillingAccount.query()
-      .where('publisher_id', '>', run.cursor ?? '')
-      .orderBy('publisher_id')
-      .limit(runOptions.pageSize);
-    if (accounts.length === 0) return false;
+    const page = await readRunPage(models, db, run, runOptions.pageSize);
+    if (page.length === 0) return null;
     const earnings = await earningsOf(
-      accounts.map((a) => a.publisherId),
+      page.map((a) => a.publisherId),
       run.period,
       lease,
       shouldStop,
     );
-    const cursor = accounts[accounts.length - 1]!.publisherId;
+    const cursor = page[page.length - 1]!.publisherId;
     ensureHeld(lease);
-    await db.writeTransaction(async (trx) => {
-      // The commit's own proof that the run is still ours, whatever the heartbeat last saw.
-      if (!(await invoiceRuns.renew(trx, run, owner))) throw new LeaseLost('lost');
-      const { failures, ...counts } = await draftInvoices.applyPage(trx, run, accounts, earnings);
-      await invoiceRuns.advance(trx, run, { processed: accounts.length, ...counts }, cursor);
-      await recordRunFailures(db, trx, run.id, failures);
+    // The commit's own proof that the run is still ours, whatever the heartbeat last saw: its guard.
+    const advanced = await draftInvoices.applyPage(run, page, earnings, async (trx, { failures, ...counts }, writes) => {
+      const guard = invoiceRuns.advance(run, owner, { processed: page.length, ...counts }, cursor);
+      const [row] = await db.guardedWrite<object>(trx, guard, [...writes, runFailuresWrite(run.id, failures)]);
+      return row && InvoiceRun.fromDatabaseJson(row);
     });
+    if (!advanced) throw new LeaseLost('lost');
     run.cursor = cursor;
-    return true;
+    return advanced;
   }
 
   return {
@@ -141,11 +139,12 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
             await invoiceRuns.settle(run, owner, { status: 'queued' });
             break;
           }
-          if (!(await runPage(run, owner, lease, () => hooks.shouldStop?.() ?? false))) {
+          const advanced = await runPage(run, owner, lease, () => hooks.shouldStop?.() ?? false);
+          if (!advanced) {
             await invoiceRuns.settle(run, owner, { status: 'succeeded' });
             break;
           }
-          hooks.onProgress?.(await invoiceRuns.view(run.id));
+          hooks.onProgress?.(await invoiceRuns.viewOf(advanced));
         }
       } catch (error) {
         if (error instanceof HandBack) {

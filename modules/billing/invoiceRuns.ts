@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import { raw } from 'objection';
-import { isUniqueViolation, monthHasEnded, newId, type Clock, type ModuleDatabase } from '../../src/kernel/index.ts';
+import { isUniqueViolation, monthHasEnded, newId, type Clock, type ModuleDatabase, type SqlPart } from '../../src/kernel/index.ts';
 import type { BillingModels, InvoiceRun } from './data/models.ts';
 import { listRunFailures } from './data/runFailures.ts';
 import type { RunFailure } from './draftPlan.ts';
@@ -21,8 +21,10 @@ export interface InvoiceRunsDeps {
   runOptions: InvoiceRunOptions;
 }
 
+const COUNTERS = ['processed', 'created', 'updated', 'skipped', 'failed'] as const;
+
 /** What a committed page adds to its run's counters. */
-type PageCounts = Record<'processed' | 'created' | 'updated' | 'skipped' | 'failed', number>;
+type PageCounts = Record<(typeof COUNTERS)[number], number>;
 
 export function runView(run: InvoiceRun, failures: RunFailure[] = []) {
   return {
@@ -127,6 +129,11 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     return taken;
   }
 
+  /** A run read already, with its first failures (a read only when it has any). */
+  async function viewOf(run: InvoiceRun): Promise<RunView> {
+    return runView(run, run.failed > 0 ? await listRunFailures(db, run.id) : []);
+  }
+
   async function get(id: string): Promise<InvoiceRun> {
     const run = await InvoiceRun.query().findById(id);
     if (!run) throw runNotFound(id);
@@ -138,10 +145,9 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
     get,
 
     /** The run as the API shows it, with the first failures listed. */
-    async view(id: string): Promise<RunView> {
-      const run = await get(id);
-      return runView(run, await listRunFailures(db, id));
-    },
+    view: async (id: string): Promise<RunView> => viewOf(await get(id)),
+
+    viewOf,
 
     /** The oldest queued or abandoned run, now held by `owner`; null when there is none. */
     claimNext: (owner: string) => claim(owner),
@@ -156,19 +162,18 @@ export function makeInvoiceRuns({ models, db, clock, runOptions }: InvoiceRunsDe
       return updated === 1;
     },
 
-    /** Adds a committed page's counts and moves the cursor past it (same transaction as the page). */
-    async advance(trx: Knex.Transaction, run: InvoiceRun, counts: PageCounts, cursor: string) {
-      const add = (column: string, n: number) => raw('?? + ?', [column, n]);
-      await InvoiceRun.query(trx)
-        .findById(run.id)
-        .patch({
-          processed: add('processed', counts.processed),
-          created: add('created', counts.created),
-          updated: add('updated', counts.updated),
-          skipped: add('skipped', counts.skipped),
-          failed: add('failed', counts.failed),
-          cursor,
-        });
+    /**
+     * A committed page's guard (see `guardedWrite`): adds its counts, moves the cursor past it and renews the lease,
+     * only while the run is still `owner`'s; returns the run's row.
+     */
+    advance(run: InvoiceRun, owner: string, counts: PageCounts, cursor: string): SqlPart {
+      const now = clock.now().getTime();
+      return {
+        sql:
+          `UPDATE invoice_runs SET ${COUNTERS.map((c) => `${c} = ${c} + ?`).join(', ')}, "cursor" = ?, lease_until = ?, updated_at = ? ` +
+          "WHERE id = ? AND owner = ? AND status = 'running' RETURNING *",
+        bindings: [...COUNTERS.map((c) => counts[c]), cursor, leaseFrom(now), iso(now), run.id, owner],
+      };
     },
 
     /** Ends a run we own: succeeded, failed (with why), or released back to the queue on shutdown. */

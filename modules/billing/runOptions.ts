@@ -1,6 +1,9 @@
 /** How invoice runs page through accounts, hold their lease and retry: production's defaults, smaller in tests. */
 export interface InvoiceRunOptions {
-  /** Billing accounts per page: one earnings call and one transaction each. */
+  /**
+   * Billing accounts per page: one read, one earnings call and one commit each; at most 1,000, the most Operations'
+   * earningsForMonth takes in one call. A page's memory is its accounts' drafts, whatever the number of publishers.
+   */
   pageSize: number;
   /**
    * How long a claim lasts unless renewed. The worker renews it every third of this while it
@@ -13,4 +16,4 @@ export interface InvoiceRunOptions {
   retryDelaysMs: number[];
 }
 
-export const DEFAULT_RUN_OPTIONS: InvoiceRunOptions = { pageSize: 500, leaseMs: 10_000, pollMs: 1_000, retryDelaysMs: [1_000, 5_000] };
+export const DEFAULT_RUN_OPTIONS: InvoiceRunOptions = { pageSize: 1_000, leaseMs: 10_000, pollMs: 1_000, retryDelaysMs: [1_000, 5_000] };
