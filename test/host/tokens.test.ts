@@ -49,10 +49,19 @@ for (const dialect of dialects) {
     let reads = 0;
     platform.select = (sql, bindings) => (reads++, select(sql, bindings));
     const read = (token: string) => api.get('/v1/notes/no-such-note', token);
-    t.is((await read(ops.token)).status, 404);
-    t.is(reads, 1);
-    t.is((await read(ops.token)).status, 404);
-    t.is(reads, 1, 'the second request read nothing');
+    // The view reads a token again after 500 ms: two requests well within that, on a busy machine too.
+    let quick = false;
+    for (let attempt = 0; attempt < 5 && !quick; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      reads = 0;
+      const started = performance.now();
+      t.is((await read(ops.token)).status, 404);
+      t.is(reads, 1);
+      t.is((await read(ops.token)).status, 404);
+      quick = performance.now() - started < 400;
+      if (quick) t.is(reads, 1, 'the second request read nothing');
+    }
+    t.true(quick, 'two requests within 400 ms');
 
     const wrong = `${ops.id}.${'A'.repeat(43)}`;
     const refused = await read(wrong);
