@@ -63,9 +63,10 @@ export async function importDeliveries(db: ModuleDatabase, clock: Clock, file: s
       const closed = new Set<string>();
       const firstRecordOf = new Map<string, number>();
       let batch: PendingRow[] = [];
-      // One batch is written while the next is read and checked (PostgreSQL works beside this process).
+      // One batch is written while the next is read, checked and made ready (PostgreSQL works beside this process).
       let writing: Promise<void> = Promise.resolve();
       const flush = async (rows: PendingRow[]) => {
+        const ready = problems.length > 0 ? null : upsert.prepare(rows.map((r) => r.row));
         await writing;
         const fresh = [...new Set(rows.map((r) => r.month))].filter((month) => !checked.has(month));
         await lockMonths(trx, db.dialect, fresh, 'shared');
@@ -75,8 +76,8 @@ export async function importDeliveries(db: ModuleDatabase, clock: Clock, file: s
           if (closed.has(month)) bad(record, `date falls in ${splitMonthKey(month).period}, already invoiced (closed)`);
         }
         // Once a line is bad nothing will be written: keep checking, stop writing.
-        if (problems.length > 0) return;
-        writing = upsert(rows.map((r) => r.row));
+        if (problems.length > 0 || ready === null) return;
+        writing = upsert.write(ready);
         writing.catch(() => undefined); // awaited before the next write and at the end
       };
 

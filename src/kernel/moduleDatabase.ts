@@ -90,14 +90,15 @@ export interface ModuleDatabase {
   /**
    * `bulkUpsert` for batch after batch into one table in one transaction (a file import), at bulk-load speed:
    * PostgreSQL COPYs each batch into a temporary table and upserts from it in one statement; SQLite runs one
-   * prepared single-row upsert for every row. A batch must not repeat a conflict key; rows are written in order.
+   * prepared single-row upsert for every row. `prepare` readies a batch without the database (do it while an
+   * earlier batch is written), `write` writes it. A batch must not repeat a conflict key; rows are written in order.
    */
   bulkUpserter(
     trx: Knex.Transaction,
     table: string,
     columns: ColumnTypes,
     on: { conflict: string[]; update: string[] },
-  ): (rows: readonly Record<string, unknown>[]) => Promise<void>;
+  ): { prepare(rows: readonly Record<string, unknown>[]): unknown; write(batch: unknown): Promise<void> };
   /** The rows of a raw statement with RETURNING (`knex.raw(…)`'s result), whichever driver ran it. */
   returning<T>(result: unknown): T[];
   /** Claims rows under a lease (see LeaseClaim) and answers them, in no particular order. */

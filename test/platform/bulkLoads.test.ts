@@ -4,6 +4,7 @@
  */
 import test from 'ava';
 import { copyField, copyLine } from '../../src/platform/database/postgresCopyIn.ts';
+import type { OpenDatabase } from '../../src/platform/database/open.ts';
 import { dialects } from '../helpers/databases.ts';
 import { scratchDatabase } from './scratchDatabase.ts';
 
@@ -11,6 +12,9 @@ const COLUMNS = { id: 'text', day: 'text', impressions: 'bigint', note: 'text' }
 const ON = { conflict: ['id', 'day'], update: ['impressions', 'note'] };
 const TABLE =
   'CREATE TABLE reports (id text, day text, impressions bigint NOT NULL CHECK (impressions >= 0), note text, PRIMARY KEY (id, day))';
+
+type Loader = ReturnType<OpenDatabase['bulkUpserter']>;
+const upsertAll = (loader: Loader, rows: Record<string, unknown>[]) => loader.write(loader.prepare(rows));
 
 const rowsOf = (from: number, to: number, impressions: number, note: string | null) =>
   Array.from({ length: to - from }, (_, i) => ({ id: `r${String(from + i).padStart(5, '0')}`, day: '2026-01-01', impressions, note }));
@@ -37,12 +41,14 @@ for (const dialect of dialects) {
     const db = await scratchDatabase(t, dialect);
     await db.knex.raw(TABLE);
     await db.writeTransaction(async (trx) => {
-      const upsert = db.bulkUpserter(trx, 'reports', COLUMNS, ON);
-      await upsert(rowsOf(0, 1_500, 1, 'first'));
-      await upsert([]);
-      await upsert(rowsOf(1_000, 2_000, 2, null));
+      const loader = db.bulkUpserter(trx, 'reports', COLUMNS, ON);
+      const first = loader.prepare(rowsOf(0, 1_500, 1, 'first'));
+      const second = loader.prepare(rowsOf(1_000, 2_000, 2, null)); // made ready before the first is written
+      await loader.write(first);
+      await loader.write(loader.prepare([]));
+      await loader.write(second);
     });
-    await db.writeTransaction((trx) => db.bulkUpserter(trx, 'reports', COLUMNS, ON)(rowsOf(1_900, 2_100, 3, 'again')));
+    await db.writeTransaction((trx) => upsertAll(db.bulkUpserter(trx, 'reports', COLUMNS, ON), rowsOf(1_900, 2_100, 3, 'again')));
     const written = await db.knex('reports').orderBy('id').select('id', 'impressions', 'note');
     t.is(written.length, 2_100);
     const at = (i: number) => ({ ...written[i], impressions: Number(written[i].impressions) });
@@ -64,7 +70,7 @@ for (const dialect of dialects) {
     await db.knex.raw(TABLE);
     const notes = ['a\tb', 'one\ntwo', 'cr\r\nlf', '\\N', '\\.', 'back\\slash\\', '"quoted", \'single\'', '😀 Ünïcødé', '', ' padded '];
     const rows = notes.map((note, i) => ({ id: `id\t${i}\n`, day: '2026-01-01', impressions: 2 ** 53 - 1, note }));
-    await db.writeTransaction((trx) => db.bulkUpserter(trx, 'reports', COLUMNS, ON)(rows));
+    await db.writeTransaction((trx) => upsertAll(db.bulkUpserter(trx, 'reports', COLUMNS, ON), rows));
     const written = await db.knex('reports').select('id', 'impressions', 'note');
     t.deepEqual(
       written.map((row) => ({ ...row, impressions: Number(row.impressions) })).sort((a, b) => a.id.localeCompare(b.id)),
@@ -77,14 +83,14 @@ for (const dialect of dialects) {
     await db.knex.raw(TABLE);
     await t.throwsAsync(
       db.writeTransaction(async (trx) => {
-        const upsert = db.bulkUpserter(trx, 'reports', COLUMNS, ON);
-        await upsert(rowsOf(0, 10, 1, 'kept?'));
-        await upsert(rowsOf(10, 20, -1, 'refused'));
+        const loader = db.bulkUpserter(trx, 'reports', COLUMNS, ON);
+        await upsertAll(loader, rowsOf(0, 10, 1, 'kept?'));
+        await upsertAll(loader, rowsOf(10, 20, -1, 'refused'));
       }),
       { any: true, message: /check|constraint/i }, // SQLite: better-sqlite3 throws its own SqliteError, not a native Error
     );
     t.is(Number((await db.knex('reports').count({ n: '*' }))[0]!.n), 0);
-    await db.writeTransaction((trx) => db.bulkUpserter(trx, 'reports', COLUMNS, ON)(rowsOf(0, 3, 1, 'later')));
+    await db.writeTransaction((trx) => upsertAll(db.bulkUpserter(trx, 'reports', COLUMNS, ON), rowsOf(0, 3, 1, 'later')));
     t.is(Number((await db.knex('reports').count({ n: '*' }))[0]!.n), 3);
   });
 }

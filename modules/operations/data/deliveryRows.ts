@@ -32,10 +32,13 @@ export async function upsertRows(db: ModuleDatabase, trx: Knex.Transaction, rows
   await db.bulkUpsert(trx, 'delivery_reports', COLUMNS, latestInKeyOrder(rows), ON);
 }
 
-/** `upsertRows` for batch after batch of one transaction (the CSV import), through the platform's bulk loader. */
-export function rowsUpserter(db: ModuleDatabase, trx: Knex.Transaction): (rows: DeliveryRow[]) => Promise<void> {
-  const upsert = db.bulkUpserter(trx, 'delivery_reports', COLUMNS, ON);
-  return (rows) => upsert(latestInKeyOrder(rows));
+/**
+ * `upsertRows` for batch after batch of one transaction (the CSV import), through the platform's bulk loader:
+ * a batch is made ready (`prepare`, no database) while the one before it is written, then written (`write`).
+ */
+export function rowsUpserter(db: ModuleDatabase, trx: Knex.Transaction) {
+  const loader = db.bulkUpserter(trx, 'delivery_reports', COLUMNS, ON);
+  return { prepare: (rows: DeliveryRow[]) => loader.prepare(latestInKeyOrder(rows)), write: (batch: unknown) => loader.write(batch) };
 }
 
 /** The rows as delivery_reports columns, the last of each (ad unit, day), in key order. */

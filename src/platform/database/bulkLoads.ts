@@ -15,10 +15,16 @@ import { sqliteBindings } from './preparedSelect.ts';
 
 type Rows = readonly Record<string, unknown>[];
 
-/** Upserts one batch: its rows must not repeat a conflict key; they are written in the order given. */
-type UpsertBatch = (rows: Rows) => Promise<void>;
+/**
+ * A batch is made ready first, without the database (PostgreSQL: its COPY text), so a caller can do that while
+ * an earlier batch is written; then written. Its rows must not repeat a conflict key; they are written in order.
+ */
+interface Upserter<Batch> {
+  prepare(rows: Rows): Batch;
+  write(batch: Batch): Promise<void>;
+}
 
-export function bulkUpserter(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): UpsertBatch {
+export function bulkUpserter(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): Upserter<unknown> {
   for (const column of [...on.conflict, ...on.update]) {
     if (!(column in columns)) throw new Error(`bulkUpserter into ${table}: ${column} is not among the columns written`);
   }
@@ -28,7 +34,7 @@ export function bulkUpserter(dialect: Dialect, trx: Knex.Transaction, table: str
 /** Temporary tables made in this process, each named apart (a transaction may load more than one). */
 let staged = 0;
 
-function postgresUpserter(trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): UpsertBatch {
+function postgresUpserter(trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): Upserter<string> {
   const names = Object.keys(columns);
   const list = names.map(() => '??').join(', ');
   const staging = `pg_temp.seams_load_${++staged}`;
@@ -48,27 +54,32 @@ function postgresUpserter(trx: Knex.Transaction, table: string, columns: ColumnT
     ])
     .toQuery();
   let connection: pg.Client | null = null;
-  return async (rows) => {
-    if (rows.length === 0) return;
-    if (connection === null) {
-      // A transaction's client answers its own connection: what runs on it runs inside the transaction.
-      connection = (await trx.client.acquireConnection()) as pg.Client;
-      await connection.query(create);
-    }
-    const values: unknown[] = new Array(names.length + 1);
-    let text = '';
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      values[0] = r;
-      for (let c = 0; c < names.length; c++) values[c + 1] = row[names[c]!];
-      text += copyLine(values);
-    }
-    await copyIn(connection, copy, text);
-    await connection.query(upsert);
+  return {
+    prepare(rows) {
+      const values: unknown[] = new Array(names.length + 1);
+      let text = '';
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        values[0] = r;
+        for (let c = 0; c < names.length; c++) values[c + 1] = row[names[c]!];
+        text += copyLine(values);
+      }
+      return text;
+    },
+    async write(text) {
+      if (text === '') return;
+      if (connection === null) {
+        // A transaction's client answers its own connection: what runs on it runs inside the transaction.
+        connection = (await trx.client.acquireConnection()) as pg.Client;
+        await connection.query(create);
+      }
+      await copyIn(connection, copy, text);
+      await connection.query(upsert);
+    },
   };
 }
 
-function sqliteUpserter(trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): UpsertBatch {
+function sqliteUpserter(trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): Upserter<Rows> {
   const names = Object.keys(columns);
   const sql = trx
     .raw(`INSERT INTO ?? (${names.map(() => '??').join(', ')}) VALUES (${names.map(() => '\\?').join(', ')})${onConflict(on)}`, [
@@ -78,13 +89,16 @@ function sqliteUpserter(trx: Knex.Transaction, table: string, columns: ColumnTyp
     ])
     .toQuery();
   let statement: Database.Statement<unknown[]> | null = null;
-  return async (rows) => {
-    // A transaction's client answers its own connection; its prepare keeps the statement (sqliteStatements.ts).
-    statement ??= ((await trx.client.acquireConnection()) as Database.Database).prepare<unknown[]>(sql);
-    const values: unknown[] = new Array(names.length);
-    for (const row of rows) {
-      for (let c = 0; c < names.length; c++) values[c] = row[names[c]!] ?? null;
-      statement.run(sqliteBindings(values as Knex.Value[]));
-    }
+  return {
+    prepare: (rows) => rows,
+    async write(rows) {
+      // A transaction's client answers its own connection; its prepare keeps the statement (sqliteStatements.ts).
+      statement ??= ((await trx.client.acquireConnection()) as Database.Database).prepare<unknown[]>(sql);
+      const values: unknown[] = new Array(names.length);
+      for (const row of rows) {
+        for (let c = 0; c < names.length; c++) values[c] = row[names[c]!] ?? null;
+        statement.run(sqliteBindings(values as Knex.Value[]));
+      }
+    },
   };
 }
