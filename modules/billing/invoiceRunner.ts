@@ -6,6 +6,7 @@
  * committed page and converges to the same invoices. A heartbeat renews the
  * run's lease while it runs, however long a page takes.
  */
+import { setImmediate } from 'node:timers/promises';
 import {
   DomainError,
   keepLease,
@@ -101,6 +102,10 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
 
   /** One page: the run as that page left it, or null when there was nothing left. */
   async function runPage(run: InvoiceRun, owner: string, lease: LeaseHeartbeat, shouldStop: () => boolean): Promise<InvoiceRun | null> {
+    // A page on SQLite with Operations in the process does no real I/O (better-sqlite3 answers at once), so the
+    // run would go from page to page on promise continuations alone: the heartbeat's timer, and every request
+    // the process serves, would wait for the whole run. Each page waits its turn in the event loop.
+    await setImmediate();
     ensureHeld(lease);
     const page = await readRunPage(models, db, run, runOptions.pageSize);
     if (page.length === 0) return null;

@@ -65,6 +65,22 @@ for (const dialect of dialects) {
     t.is((await db('invoices').where({ period: PERIOD })).length, ACCOUNTS, 'one invoice per publisher');
   });
 
+  test(`[${dialect}] a run longer than its lease, whose pages never wait for I/O, keeps its one claim to the end: the heartbeat gets its turn between pages`, async (t) => {
+    const lease = 600;
+    const billing = await bootBilling(t, dialect, { run: { pageSize: 1, leaseMs: lease } });
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await billing.earner(name, 2_000_000);
+    // Each page's earnings hold the thread for a fifth of the lease, as a synchronous SQLite read does:
+    // six pages take longer than the lease, and nothing in them yields to the event loop.
+    billing.stub.beforeEarnings = () => {
+      const until = performance.now() + lease / 5;
+      while (performance.now() < until);
+      return undefined;
+    };
+    const run = await billing.run();
+    t.like(run, { status: 'succeeded', processed: 6, created: 6 });
+    t.is((await billing.db('invoice_runs').where({ id: run.id }).first()).attempts, 1, 'one claim ran the whole run');
+  });
+
   test(`[${dialect}] a worker whose heartbeat cannot write (database locked, no connection): its page is not committed past the lease, and a new claim does that page again`, async (t) => {
     const lease = 1_000;
     const billing = await bootBilling(t, dialect, { run: { pageSize: 2, leaseMs: lease } });
