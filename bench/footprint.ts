@@ -10,7 +10,7 @@ import { createDatabase, migrated, type BenchDatabase, type Dialect } from './li
 import { ROOT, runToEnd } from './lib/processes.ts';
 import { startSeams } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
-import { median } from './lib/stats.ts';
+import { median, mib } from './lib/stats.ts';
 
 export interface StartupResult {
   dialect: Dialect;
@@ -56,8 +56,8 @@ function summarize(dialect: Dialect, label: string, rows: number, runs: Start[],
   const of = (key: keyof Start) => median(runs.map((r) => r[key]));
   const result = { dialect, label, rows, startMs: of('startMs'), rss: of('rss'), rssFile: of('rssFile'), rssAnon: of('rssAnon') };
   settings.log(
-    `  start-up on ${dialect}, ${label}: ${result.startMs.toFixed(0)} ms to /ready, RSS ${(result.rss / 2 ** 20).toFixed(0)} MiB ` +
-      `(${(result.rssFile / 2 ** 20).toFixed(0)} MiB file pages, ${(result.rssAnon / 2 ** 20).toFixed(0)} MiB anonymous)`,
+    `  start-up on ${dialect}, ${label}: ${result.startMs.toFixed(0)} ms to /ready, RSS ${mib(result.rss).toFixed(0)} MiB ` +
+      `(${mib(result.rssFile).toFixed(0)} MiB file pages, ${mib(result.rssAnon).toFixed(0)} MiB anonymous)`,
   );
   return result;
 }

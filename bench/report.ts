@@ -20,19 +20,11 @@ import { nodeMajor, type Results } from './results.ts';
 
 /** The goals table: this run's verdicts, and beside them those of the same suite on another Node version (`--also FILE`). */
 function goalsTable(r: Results, goals: Goal[], other: Results | null): string {
-  if (!other) {
-    return table(
-      ['figure', 'goal', `measured (${nodeMajor(r)})`, ''],
-      goals.map((g) => [g.figure, g.text, g.measured, VERDICT_TEXT[g.verdict].page]),
-    );
-  }
-  const theirs = new Map(judge(other).map((g) => [g.id, g]));
+  const theirs = other && new Map(judge(other).map((g) => [g.id, g]));
+  const cells = (g: Goal | undefined) => [g?.measured ?? 'not run', g ? VERDICT_TEXT[g.verdict].page : ''];
   return table(
-    ['figure', 'goal', `measured (${nodeMajor(r)})`, '', `measured (${nodeMajor(other)})`, ''],
-    goals.map((g) => {
-      const o = theirs.get(g.id);
-      return [g.figure, g.text, g.measured, VERDICT_TEXT[g.verdict].page, o?.measured ?? 'not run', o ? VERDICT_TEXT[o.verdict].page : ''];
-    }),
+    ['figure', 'goal', `measured (${nodeMajor(r)})`, '', ...(other ? [`measured (${nodeMajor(other)})`, ''] : [])],
+    goals.map((g) => [g.figure, g.text, ...cells(g), ...(theirs ? cells(theirs.get(g.id)) : [])]),
   );
 }
 

@@ -71,14 +71,17 @@ async function publish(
   return write();
 }
 
+/** The figures a run saved (its last line names the file). */
+const readResults = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+
 async function main(argv: string[]): Promise<void> {
   const settings: Settings = settingsFrom(argv);
   const replaceFigure = argv.includes('--replace-figure');
   const alsoAt = argv.indexOf('--also');
-  const other = alsoAt >= 0 ? (JSON.parse(fs.readFileSync(argv[alsoAt + 1]!, 'utf8')) as Results) : null;
+  const other = alsoAt >= 0 ? readResults(argv[alsoAt + 1]!) : null;
   const report = argv.indexOf('--report');
   if (report >= 0) {
-    const results = JSON.parse(fs.readFileSync(argv[report + 1]!, 'utf8')) as Results;
+    const results = readResults(argv[report + 1]!);
     printTable(results);
     const written = await publish(
       results,

@@ -28,7 +28,7 @@ export function makeAlerter({
   log: Logger;
   windowMs?: number;
 }) {
-  // nodemailer loads in a process that sends alerts, on its first
+  // nodemailer is loaded only by a process that sends alerts (one with SMTP settings)
   const transport = import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
   let pending: ErrorReport[] = [];
   let suppressed = 0;

@@ -38,7 +38,7 @@ export async function upsertRows(db: ModuleDatabase, trx: Knex.Transaction, rows
  */
 export function rowsUpserter(db: ModuleDatabase, trx: Knex.Transaction) {
   const loader = db.bulkUpserter(trx, 'delivery_reports', COLUMNS, ON);
-  return { prepare: (rows: DeliveryRow[]) => loader.prepare(latestInKeyOrder(rows)), write: (batch: unknown) => loader.write(batch) };
+  return { prepare: (rows: DeliveryRow[]) => loader.prepare(latestInKeyOrder(rows)), write: loader.write };
 }
 
 /** The rows as delivery_reports columns, the last of each (ad unit, day), in key order. */

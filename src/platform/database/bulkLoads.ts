@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { ColumnTypes, Dialect } from '../../kernel/index.ts';
-import { conflictBindings, onConflict, type Upsert } from './bulkWrites.ts';
+import { checkConflictColumns, conflictBindings, into, onConflict, type Upsert } from './bulkWrites.ts';
 import { copyIn, copyLine } from './postgresCopyIn.ts';
 import { sqliteBindings } from './preparedSelect.ts';
 
@@ -25,9 +25,7 @@ interface Upserter<Batch> {
 }
 
 export function bulkUpserter(dialect: Dialect, trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): Upserter<unknown> {
-  for (const column of [...on.conflict, ...on.update]) {
-    if (!(column in columns)) throw new Error(`bulkUpserter into ${table}: ${column} is not among the columns written`);
-  }
+  checkConflictColumns(table, columns, on);
   return dialect === 'postgres' ? postgresUpserter(trx, table, columns, on) : sqliteUpserter(trx, table, columns, on);
 }
 
@@ -44,7 +42,7 @@ function postgresUpserter(trx: Knex.Transaction, table: string, columns: ColumnT
   // In the rows' order (writers that sort their keys alike never wait for each other in a circle), then
   // emptied for the next batch: one round trip, as one simple query.
   const upsert = trx
-    .raw(`INSERT INTO ?? (${list}) SELECT ${list} FROM ?? ORDER BY ordinal${onConflict(on)}; TRUNCATE ??`, [
+    .raw(`${into(names)} SELECT ${list} FROM ?? ORDER BY ordinal${onConflict(on)}; TRUNCATE ??`, [
       table,
       ...names,
       ...names,
@@ -82,11 +80,7 @@ function postgresUpserter(trx: Knex.Transaction, table: string, columns: ColumnT
 function sqliteUpserter(trx: Knex.Transaction, table: string, columns: ColumnTypes, on: Upsert): Upserter<Rows> {
   const names = Object.keys(columns);
   const sql = trx
-    .raw(`INSERT INTO ?? (${names.map(() => '??').join(', ')}) VALUES (${names.map(() => '\\?').join(', ')})${onConflict(on)}`, [
-      table,
-      ...names,
-      ...conflictBindings(on),
-    ])
+    .raw(`${into(names)} VALUES (${names.map(() => '\\?').join(', ')})${onConflict(on)}`, [table, ...names, ...conflictBindings(on)])
     .toQuery();
   let statement: Database.Statement<unknown[]> | null = null;
   return {

@@ -67,13 +67,19 @@ export function unnestInsert(write: BulkWrite, where = ''): { sql: string; bindi
 }
 
 function checked(write: BulkWrite): BulkWrite {
-  for (const column of [...(write.on?.conflict ?? []), ...(write.on?.update ?? [])]) {
-    if (!(column in write.columns)) throw new Error(`bulkUpsert into ${write.table}: ${column} is not among the columns written`);
-  }
+  checkConflictColumns(write.table, write.columns, write.on);
   return write;
 }
 
-const into = (names: string[]) => `INSERT INTO ?? (${names.map(() => '??').join(', ')})`;
+/** An upsert's conflict and update columns must be among those written. */
+export function checkConflictColumns(table: string, columns: ColumnTypes, on: Upsert | undefined): void {
+  for (const column of [...(on?.conflict ?? []), ...(on?.update ?? [])]) {
+    if (!(column in columns)) throw new Error(`bulkUpsert into ${table}: ${column} is not among the columns written`);
+  }
+}
+
+/** `INSERT INTO ?? (??, …)`, bound to the table and then the column names. */
+export const into = (names: string[]) => `INSERT INTO ?? (${names.map(() => '??').join(', ')})`;
 
 const value = (row: Record<string, unknown>, column: string) => (row[column] ?? null) as Knex.Value;
 
