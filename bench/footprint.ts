@@ -26,7 +26,7 @@ export interface StartupResult {
 type Start = Pick<StartupResult, 'startMs' | 'rss' | 'rssFile' | 'rssAnon'>;
 
 async function startOnce(db: BenchDatabase, log: string): Promise<Start> {
-  const server = await startSeams(db.env, { logFile: path.join(db.dataDir, log) });
+  const server = await startSeams(db.env, { logFile: path.join(db.dataDir, log), pinnedFromStart: true });
   const memory = server.proc.memory()!;
   await server.stop();
   return { startMs: server.startMs, rss: memory.rss, rssFile: memory.file, rssAnon: memory.anon };

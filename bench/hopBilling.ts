@@ -16,6 +16,7 @@ import { monthBefore } from './lib/seedRead.ts';
 import type { Settings } from './lib/settings.ts';
 import { fmtSpread, median, spreadOf, type Spread } from './lib/stats.ts';
 import { describeWarmUp, warmUntilSteady } from './lib/warmUp.ts';
+import { startedTogether } from './lib/servers.ts';
 
 export interface RunHop {
   publishers: number;
@@ -54,8 +55,8 @@ export interface BillingHop {
 const WARMUP_RUNS = 4;
 
 export async function billingHop(dialect: Dialect, settings: Settings): Promise<BillingHop> {
-  const publishers = settings.quick ? 2_000 : 10_000;
-  const issues = settings.quick ? 50 : 200;
+  const publishers = settings.quick ? 1_000 : 10_000;
+  const issues = settings.quick ? 30 : 200;
   // --quick: one warm-up run and one measured run each (the suite stays under 3 minutes).
   const roundCount = settings.quick ? 1 : settings.rounds;
   const warmupRuns = settings.quick ? 1 : WARMUP_RUNS;
@@ -63,7 +64,12 @@ export async function billingHop(dialect: Dialect, settings: Settings): Promise<
   settings.log(`  invoice run and issue on ${dialect}: monolith vs split (${publishers.toLocaleString('en-US')} publishers each)`);
   const topologies: BillingTopology[] = [];
   try {
-    for (const name of ['monolith', 'split over HTTP'] as const) topologies.push(await prepare(dialect, name, publishers, period));
+    topologies.push(
+      ...(await startedTogether([
+        prepare(dialect, 'monolith', publishers, period),
+        prepare(dialect, 'split over HTTP', publishers, period),
+      ] as const)),
+    );
     const perName = <T>() => Object.fromEntries(topologies.map((c) => [c.name, [] as T[]]));
     const [ms, cpu, rounds] = [perName<number>(), perName<number>(), perName<LoadResult>()];
     // Warm-up runs (code paths, connections to the other process) until the pace stops rising.
@@ -88,7 +94,8 @@ export async function billingHop(dialect: Dialect, settings: Settings): Promise<
     const medians = (values: Record<string, number[]>) => Object.fromEntries(Object.entries(values).map(([name, v]) => [name, median(v)]));
     const [medianMs, medianCpuMs] = [medians(ms), medians(cpu)];
     const spread = spreadOf(ms.monolith!.map((m, i) => m / ms['split over HTTP']![i]!));
-    const pages = Math.ceil(publishers / 500);
+    // The run's page: 1,000 accounts (Billing's DEFAULT_RUN_OPTIONS), one earnings call each.
+    const pages = Math.ceil(publishers / 1_000);
     const run = { publishers, pages, ms, medianMs, cpuMs: cpu, medianCpuMs, warmup, spread, ratio: spread.median };
     const comparison = { warmup: {}, rounds, median: mediansOf(rounds) };
     const addedSpread = spreadOf(rounds['split over HTTP']!.map((split, i) => split.p50 - rounds.monolith![i]!.p50));

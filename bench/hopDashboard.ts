@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createDatabase, type BenchDatabase } from './lib/databases.ts';
 import { compare, ratioSpread, type Comparison } from './lib/load.ts';
 import type { ReadData } from './lib/seedRead.ts';
-import { startSeams, startSplit } from './lib/servers.ts';
+import { startedTogether, startSeams, startSplit } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
 import { fmtSpread, type Spread } from './lib/stats.ts';
 
@@ -34,9 +34,14 @@ export const ISOLATED = 'isolated';
 export async function dashboardSplit(db: BenchDatabase, data: ReadData, settings: Settings): Promise<DashboardSplit> {
   settings.log(`  dashboard on ${db.dialect}: monolith vs split vs isolated (no facade call)`);
   const billingStore = await createDatabase(db.dialect, 'isolated_billing');
-  const monolith = await startSeams(db.env, { logFile: path.join(db.dataDir, 'dashboard-monolith.log') });
-  const split = await startSplit(db.env, db.dataDir);
-  const isolated = await startSplit(db.env, db.dataDir, billingStore.env);
+  const [monolith, split, isolated] = await startedTogether([
+    startSeams(db.env, { logFile: path.join(db.dataDir, 'dashboard-monolith.log') }),
+    startSplit(db.env, db.dataDir),
+    startSplit(db.env, db.dataDir, billingStore.env),
+  ] as const).catch(async (error: unknown) => {
+    await billingStore.drop();
+    throw error;
+  });
   try {
     const paths = data.publisherIds.map((id) => `/v1/publishers/${id}/dashboard`);
     const headers = { authorization: `Bearer ${data.opsToken}` };

@@ -11,7 +11,7 @@ import type { BenchDatabase } from './lib/databases.ts';
 import { compare, ratioSpread, type Comparison } from './lib/load.ts';
 import { latestProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import type { ReadData } from './lib/seedRead.ts';
-import { startSeams, startServer } from './lib/servers.ts';
+import { startedTogether, startSeams, startServer } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
 import { load } from './lib/load.ts';
 import { fmtSpread, type Spread } from './lib/stats.ts';
@@ -32,8 +32,10 @@ const pathsFor = (data: ReadData) => data.publisherIds.map((id) => `/v1/invoices
 
 export async function hotRead(db: BenchDatabase, data: ReadData, settings: Settings): Promise<HotReadResult> {
   settings.log(`  hot read path on ${db.dialect}`);
-  const seams = await startSeams(db.env, { logFile: path.join(db.dataDir, 'seams-hot.log') });
-  const bare = await startServer('bench/servers/bareKoa.ts', { env: db.env, readyPath: '/health' });
+  const [seams, bare] = await startedTogether([
+    startSeams(db.env, { logFile: path.join(db.dataDir, 'seams-hot.log') }),
+    startServer('bench/servers/bareKoa.ts', { env: db.env, readyPath: '/health' }),
+  ] as const);
   try {
     const rssAfterStart = seams.proc.memory()!.rss;
     const headers = { authorization: `Bearer ${data.financeToken}` };

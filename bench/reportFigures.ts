@@ -96,7 +96,7 @@ ${table(
   ],
 )}
 
-\`npm run lint:boundaries\` as a developer runs it (npm, tsx start-up and the cached lint): ${s(l.project.npmRunMs)}. Growth from 2,000 to 4,000 files: ${fmt(l.growth, 2)}×.
+\`npm run lint:boundaries\` as a developer runs it (npm, tsx start-up and the cached lint): ${s(l.project.npmRunMs)}. Growth from ${fmt(l.trees[1]!.files)} to ${fmt(l.trees[2]!.files)} files: ${fmt(l.growth, 2)}×.
 `);
   }
   if (r.hot.length > 0 || r.startup.length > 0) {

@@ -1,11 +1,11 @@
 /** The run on stdout: every figure beside its floor, the goals judged, the load around each figure and whether it may be reported. */
-import { fmtLoad, loadRefusal, MAX_LOAD_AT_START } from './lib/machineLoad.ts';
+import { busy, fmtLoad, MAX_LOAD_AT_START, MAX_OTHERS_CORES } from './lib/machineLoad.ts';
 import { databaseName as db, seconds as s } from './lib/markdown.ts';
 import { fmt, fmtSpread, mib } from './lib/stats.ts';
 import { judge } from './reportGoals.ts';
 import { VERDICT_TEXT } from './lib/verdict.ts';
 import { hopRows } from './reportHop.ts';
-import { nodeMajor, type Results } from './results.ts';
+import { nodeMajor, refusalOf, type Results } from './results.ts';
 
 export function printTable(r: Results): void {
   const out = (text: string) => process.stdout.write(text);
@@ -53,13 +53,18 @@ export function printTable(r: Results): void {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
   const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
   out(`\n${nodeMajor(r)} (${r.machine.node}), ${r.machine.nproc} cores, ${r.machine.cpu}\n\n`);
+  for (const skipped of r.skipped) out(`Skipped: ${skipped}\n\n`);
   out(`${line(rows[0]!)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.slice(1).map(line).join('\n')}\n\n`);
   for (const goal of judge(r)) out(`${VERDICT_TEXT[goal.verdict].terminal}  ${goal.figure}: ${goal.text} — ${goal.measured}\n`);
-  out('\nLoad average (1, 5, 15 min) before → after each figure:\n');
+  out("\nBefore each figure, other processes' CPU (cores) and the load average (1, 5, 15 min) → the load average after it:\n");
   for (const l of r.figureLoads ?? []) {
-    out(`  ${l.figure}: ${fmtLoad(l.before)} → ${fmtLoad(l.after)}${l.before[0]! > MAX_LOAD_AT_START ? '  (busy at the start)' : ''}\n`);
+    const others = l.othersCores === undefined ? '' : `${fmt(l.othersCores, 2)} cores, `;
+    out(`  ${l.figure}: ${others}${fmtLoad(l.before)} → ${fmtLoad(l.after)}${busy(l) ? '  (busy at the start)' : ''}\n`);
   }
-  const refusal = loadRefusal(r.figureLoads ?? []);
+  const refusal = refusalOf(r);
   if (refusal) out(`\nNot reportable without --accept-load: ${refusal}.\n\n`);
-  else out(`\nEvery figure started at a load average of at most ${MAX_LOAD_AT_START}.\n\n`);
+  else
+    out(
+      `\nThe run started at a load average of at most ${MAX_LOAD_AT_START}, and every figure with other processes using at most ${MAX_OTHERS_CORES} cores.\n\n`,
+    );
 }

@@ -7,7 +7,7 @@ import type { IngestResult } from './ingest.ts';
 import type { InvoiceRunPoint } from './invoiceRun.ts';
 import type { Dialect } from './lib/databases.ts';
 import type { Machine } from './lib/machine.ts';
-import type { FigureLoad } from './lib/machineLoad.ts';
+import { loadRefusal, type FigureLoad } from './lib/machineLoad.ts';
 
 export interface Results {
   quick: boolean;
@@ -32,3 +32,6 @@ export interface Results {
 
 /** `v20.18.1` → `Node 20`: the runtime a column of figures was measured on. */
 export const nodeMajor = (r: Results) => `Node ${r.machine.node.replace(/^v/, '').split('.')[0]}`;
+
+/** Why a run's figures may not be reported, or null (see loadRefusal). */
+export const refusalOf = (r: Results) => loadRefusal(r.loadAverage.before[0]!, r.figureLoads ?? []);

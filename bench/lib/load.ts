@@ -1,6 +1,7 @@
 /** Drives bench/loadgen.ts in its own process on the load core, and keeps rounds alternating. */
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
+import readline from 'node:readline';
 import { median, spreadOf, type Spread } from './stats.ts';
 import { LOAD_CORE, ROOT, cpuMs, pinned } from './processes.ts';
 import { describeWarmUp, warmUntilSteady } from './warmUp.ts';
@@ -36,19 +37,49 @@ export interface LoadSpec {
 
 export const CONNECTIONS = 64;
 
+/** The load generator, started on the first load and kept until stopLoadGenerator(); its answers, in order. */
+let generator: { child: ChildProcessWithoutNullStreams; lines: AsyncIterator<string>; stderr: () => string } | null = null;
+/** Loads run one after another, in the order asked. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function loadGenerator(): NonNullable<typeof generator> {
+  if (generator) return generator;
+  const [command, args] = pinned(LOAD_CORE, process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/loadgen.ts')]);
+  const child = spawn(command, args, { cwd: ROOT, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-10_000)));
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return (generator = { child, lines, stderr: () => stderr });
+}
+
+/** Ends the load generator (the run's last load is done). */
+export async function stopLoadGenerator(): Promise<void> {
+  const ended = generator;
+  generator = null;
+  if (!ended || ended.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => ended.child.once('exit', resolve));
+  ended.child.stdin.end();
+  await exited;
+}
+
 export function load(spec: LoadSpec): Promise<LoadResult> {
   const payload = JSON.stringify({ connections: CONNECTIONS, headers: {}, ...spec });
-  const [command, args] = pinned(LOAD_CORE, process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/loadgen.ts'), payload]);
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`load generator failed: ${error.message}\n${stderr}`));
-      const result = JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
-      if (result.non2xx > 0 || result.errors > 0) {
-        return reject(new Error(`load on ${spec.url}${spec.paths[0]} had ${result.non2xx} non-2xx answers and ${result.errors} errors`));
-      }
-      resolve(result);
-    });
+  const run = queue.then(async () => {
+    const { child, lines, stderr } = loadGenerator();
+    child.stdin.write(`${payload}\n`);
+    const answer = await lines.next();
+    if (answer.done) {
+      generator = null;
+      throw new Error(`load generator failed: it exited (${child.exitCode ?? child.signalCode})\n${stderr()}`);
+    }
+    const result = JSON.parse(answer.value) as LoadResult;
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(`load on ${spec.url}${spec.paths[0]} had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+    }
+    return result;
   });
+  queue = run.catch(() => undefined);
+  return run;
 }
 
 export interface Contender {

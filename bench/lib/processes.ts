@@ -22,6 +22,11 @@ export function pinned(core: string | null, command: string, args: string[]): [s
   return PINNING && core !== null ? ['taskset', ['-c', core, command, ...args]] : [command, args];
 }
 
+/** Pins a running process, every thread of it, to `core` (a server started on every core, once it is ready). */
+export function pinRunning(pid: number, core: string | null): void {
+  if (PINNING && core !== null) execFileSync('taskset', ['-a', '-p', '-c', core, String(pid)], { stdio: 'ignore' });
+}
+
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

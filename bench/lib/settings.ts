@@ -24,9 +24,9 @@ export function settingsFrom(argv: string[]): Settings {
     quick,
     seconds: quick ? 2 : 10,
     warmupSeconds: quick ? 1 : 3,
-    // Quick: 2 to 4 s per contender; full: 6 to 30 s (the first round used to run far below the others).
-    warmupSlices: quick ? 4 : 10,
-    rounds: quick ? 2 : 5,
+    // Quick: 2 s per contender; full: 6 to 30 s (the first round used to run far below the others).
+    warmupSlices: quick ? 2 : 10,
+    rounds: quick ? 1 : 5,
     processRounds: quick ? 1 : 3,
     // Profiles are taken in full runs (--quick stays under 3 minutes without them).
     profile: !quick && !argv.includes('--no-profile'),
