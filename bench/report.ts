@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fmtLoad, MAX_LOAD_AT_START, MAX_OTHERS_CORES } from './lib/machineLoad.ts';
+import { fmtLoad, MAX_OTHERS_CORES } from './lib/machineLoad.ts';
 import { table } from './lib/markdown.ts';
 import { ROOT } from './lib/processes.ts';
 import { settingsFrom } from './lib/settings.ts';
@@ -68,7 +68,7 @@ ${table(
   ],
 )}
 
-Before each figure, the CPU that processes other than the benchmark used over 2 s (in cores), and the load average (1, 5, 15 min) before and after it. A run that starts above a 1-minute load average of ${MAX_LOAD_AT_START.toFixed(1)}, or a figure that starts with other processes using more than ${MAX_OTHERS_CORES} cores, stops the page from being written, unless the run is told to accept the load (and this page then says so at the top). The load average after a figure stays high for minutes from the benchmark's own work, so it does not judge the next figure's start:
+Before each figure, the CPU that processes other than the benchmark used over 2 s (in cores), and the load average (1, 5, 15 min) before and after it. A figure that starts with other processes using more than ${MAX_OTHERS_CORES} cores stops the page from being written, unless the run is told to accept the load (and this page then says so at the top). The load average is shown, not judged: the benchmark's own work (the figure before, its own start) keeps it above 1 for minutes:
 
 ${table(
   ['figure', 'other processes before', 'load before', 'load after'],
@@ -88,7 +88,7 @@ ${r.skipped.length > 0 ? `Skipped: ${r.skipped.join('; ')}.\n` : ''}
 - A goal measured over rounds is **met** when every round meets it, **not met** when none does, and **undecided** when the rounds fall on both sides of it.
 - seams runs as it ships (\`node --import ./src/typescript.mjs src/main.ts\`: Node's own type stripping on Node 24, tsx on Node 20; \`LOG_LEVEL=info\` with its request log written to a file), migrated by its own code, with data written straight into its tables.
 - CLI figures time the whole process (\`node --import ./src/typescript.mjs src/cli.ts …\`), start to exit; peak RSS is the process's VmHWM, sampled every 50 ms.
-- The machine is shared: the load averages above say how busy it was besides the benchmark, which widens the spread between rounds. ${how.quick ? '--quick does not wait' : 'Before each figure the run waits (up to 60 s) for the other processes to leave the CPU (PostgreSQL finishing a checkpoint after a large write, say)'}.
+- The machine is shared: the other processes' CPU above says how busy it was besides the benchmark. Rates also moved within figures while nothing else used the CPU (both contenders alike), which widens the spread between rounds. ${how.quick ? '--quick does not wait' : 'Before each figure the run waits (up to 60 s) for the other processes to leave the CPU (PostgreSQL finishing a checkpoint after a large write, say)'}.
 
 ## Goals
 

@@ -1,5 +1,5 @@
 /** The run on stdout: every figure beside its floor, the goals judged, the load around each figure and whether it may be reported. */
-import { busy, fmtLoad, MAX_LOAD_AT_START, MAX_OTHERS_CORES } from './lib/machineLoad.ts';
+import { busy, fmtLoad, MAX_OTHERS_CORES } from './lib/machineLoad.ts';
 import { databaseName as db, seconds as s } from './lib/markdown.ts';
 import { fmt, fmtSpread, mib } from './lib/stats.ts';
 import { judge } from './reportGoals.ts';
@@ -63,8 +63,5 @@ export function printTable(r: Results): void {
   }
   const refusal = refusalOf(r);
   if (refusal) out(`\nNot reportable without --accept-load: ${refusal}.\n\n`);
-  else
-    out(
-      `\nThe run started at a load average of at most ${MAX_LOAD_AT_START}, and every figure with other processes using at most ${MAX_OTHERS_CORES} cores.\n\n`,
-    );
+  else out(`\nEvery figure started with other processes using at most ${MAX_OTHERS_CORES} cores.\n\n`);
 }

@@ -34,4 +34,4 @@ export interface Results {
 export const nodeMajor = (r: Results) => `Node ${r.machine.node.replace(/^v/, '').split('.')[0]}`;
 
 /** Why a run's figures may not be reported, or null (see loadRefusal). */
-export const refusalOf = (r: Results) => loadRefusal(r.loadAverage.before[0]!, r.figureLoads ?? []);
+export const refusalOf = (r: Results) => loadRefusal(r.figureLoads ?? []);

@@ -3,8 +3,7 @@
  * floor measured in the same run on this machine, a table on stdout, and
  * docs/performance.md + docs/performance-scaling.svg rewritten.
  *
- *   npm run bench                 everything (15–20 minutes before the warm-up ran until steady, 5 rounds and
- *                                 the waits for the load to settle between figures; longer now, not yet timed)
+ *   npm run bench                 everything (26 minutes on this 2-core machine, Node 20)
  *   npm run bench -- --quick      smaller sizes and shorter rounds (under 3 minutes); prints, writes no docs
  *   npm run bench -- --only hop   some figures only (hot, hop, ingest, run, lint, startup); prints, writes no docs
  *   npm run bench:hop             the cost of the hop alone (issue 6, item 7)
