@@ -13,10 +13,10 @@ import { UNCOUNTED_ISSUES, issueDrafts, prepare, runMonth, type BillingTopology 
 import type { Dialect } from './lib/databases.ts';
 import { mediansOf, type Comparison, type LoadResult } from './lib/load.ts';
 import { monthBefore } from './lib/seedRead.ts';
+import { startedTogether } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
 import { fmtSpread, median, spreadOf, type Spread } from './lib/stats.ts';
 import { describeWarmUp, warmUntilSteady } from './lib/warmUp.ts';
-import { startedTogether } from './lib/servers.ts';
 
 export interface RunHop {
   publishers: number;

@@ -62,7 +62,7 @@ async function othersCores(ms: number): Promise<number> {
 }
 
 export const busy = (load: FigureLoad) =>
-  (load.othersCores ?? load.before[0]!) > (load.othersCores === undefined ? MAX_LOAD_AT_START : MAX_OTHERS_CORES);
+  load.othersCores === undefined ? load.before[0]! > MAX_LOAD_AT_START : load.othersCores > MAX_OTHERS_CORES;
 
 /** Waits (up to `waitMs`) for the other processes to leave the CPU; returns their share in the last sample. */
 async function settle(waitMs: number, sampleMs: number): Promise<number> {
@@ -81,14 +81,14 @@ export async function underLoadWatch<T>(
 ): Promise<T> {
   // --quick looks for a quarter of a second and does not wait (it must stay under 3 minutes).
   const others = await settle(settings.quick ? 0 : SETTLE_MS, settings.quick ? SAMPLE_MS / 8 : SAMPLE_MS);
-  const before = os.loadavg();
-  const busyNote = others > MAX_OTHERS_CORES ? `; busy: other processes used ${fmt(others, 2)} cores` : '';
-  settings.log(`  before ${figure}: load average ${fmtLoad(before)}, other processes ${fmt(others, 2)} cores${busyNote}`);
+  const load: FigureLoad = { figure, before: os.loadavg(), after: [], othersCores: others };
+  const busyNote = busy(load) ? ' (busy)' : '';
+  settings.log(`  before ${figure}: load average ${fmtLoad(load.before)}, other processes ${fmt(others, 2)} cores${busyNote}`);
   const started = Date.now();
   const result = await measure();
-  const after = os.loadavg();
-  loads.push({ figure, before, after, othersCores: others });
-  settings.log(`  after ${figure} (${fmt((Date.now() - started) / 1000, 1)} s): load average ${fmtLoad(after)}`);
+  load.after = os.loadavg();
+  loads.push(load);
+  settings.log(`  after ${figure} (${fmt((Date.now() - started) / 1000, 1)} s): load average ${fmtLoad(load.after)}`);
   return result;
 }
 
