@@ -19,8 +19,9 @@ export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv):
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
+  // 'close', not 'exit': the process may exit before its last output has been read from the pipes.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => resolve({ code, signal })),
   );
   return {
     process: child,
