@@ -117,6 +117,7 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
     );
     const cursor = page[page.length - 1]!.publisherId;
     ensureHeld(lease);
+    const committing = performance.now();
     // The commit's own proof that the run is still ours, whatever the heartbeat last saw: its guard.
     const advanced = await draftInvoices.applyPage(run, page, earnings, async (trx, { failures, ...counts }, writes) => {
       const guard = invoiceRuns.advance(run, owner, { processed: page.length, ...counts }, cursor);
@@ -124,6 +125,7 @@ export function makeInvoiceRunner({ models, db, log, operationsFacade, draftInvo
       return row && InvoiceRun.fromDatabaseJson(row);
     });
     if (!advanced) throw new LeaseLost('lost');
+    lease.renewed(committing); // the guard extended the lease
     run.cursor = cursor;
     return advanced;
   }

@@ -13,6 +13,11 @@ export interface LeaseHeartbeat {
   held(): boolean;
   /** Why `held()` is false; null while it is true. */
   lapse(): LeaseLapse | null;
+  /**
+   * The work renewed the lease itself, in a statement begun at `startedAt` (`performance.now()`) that
+   * committed: a commit whose guard extends the lease counts as a renewal, however slow the heartbeat's own is.
+   */
+  renewed(startedAt: number): void;
   /** Stops renewing (after a renewal under way); call it when the work ends, whichever way. */
   stop(): Promise<void>;
 }
@@ -41,10 +46,12 @@ export function keepLease({ leaseMs, renew, onRenewalError }: LeaseHeartbeatOpti
   let renewal: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
 
+  const renewed = (startedAt: number) => void (heldUntil = Math.max(heldUntil, startedAt + usableMs));
+
   async function beat(): Promise<void> {
     const startedAt = performance.now();
     try {
-      if (await renew()) heldUntil = Math.max(heldUntil, startedAt + usableMs);
+      if (await renew()) renewed(startedAt);
       else lost = true;
     } catch (error) {
       onRenewalError?.(error);
@@ -64,6 +71,7 @@ export function keepLease({ leaseMs, renew, onRenewalError }: LeaseHeartbeatOpti
   return {
     held: () => lapse() === null,
     lapse,
+    renewed,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

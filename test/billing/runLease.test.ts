@@ -65,9 +65,17 @@ for (const dialect of dialects) {
     t.is((await db('invoices').where({ period: PERIOD })).length, ACCOUNTS, 'one invoice per publisher');
   });
 
-  test(`[${dialect}] a run longer than its lease, whose pages never wait for I/O, keeps its one claim to the end: the heartbeat gets its turn between pages`, async (t) => {
-    const lease = LEASE; // long enough for a renewal's round trip on a busy machine
+  test(`[${dialect}] a run longer than its lease, whose pages never wait for I/O, keeps its one claim to the end: each commit renews the lease, and the heartbeat gets its turn between pages`, async (t) => {
+    const lease = LEASE;
     const billing = await bootBilling(t, dialect, { run: { pageSize: 1, leaseMs: lease } });
+    const { invoiceRuns } = billing.cradle;
+    const renew = invoiceRuns.renew;
+    let heartbeats = 0;
+    invoiceRuns.renew = async (trx, run, owner) => {
+      if (trx === null) heartbeats++;
+      return renew(trx, run, owner);
+    };
+    t.teardown(() => void (invoiceRuns.renew = renew));
     for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await billing.earner(name, 2_000_000);
     // Each page's earnings hold the thread for a fifth of the lease, as a synchronous SQLite read does:
     // six pages take longer than the lease, and nothing in them yields to the event loop.
@@ -79,6 +87,7 @@ for (const dialect of dialects) {
     const run = await billing.run();
     t.like(run, { status: 'succeeded', processed: 6, created: 6 });
     t.is((await billing.db('invoice_runs').where({ id: run.id }).first()).attempts, 1, 'one claim ran the whole run');
+    t.true(heartbeats >= 1, 'the heartbeat renewed while the pages held the thread');
   });
 
   test(`[${dialect}] a worker whose heartbeat cannot write (database locked, no connection): its page is not committed past the lease, and a new claim does that page again`, async (t) => {

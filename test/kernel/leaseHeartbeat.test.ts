@@ -64,3 +64,16 @@ test('a renewal that hangs lets the lease expire, and stop() waits for it to end
   await stopping;
   t.true(stopped);
 });
+
+test("the work's own renewals (commits whose guard extends the lease) hold it while the heartbeat's hang", async (t) => {
+  const lease = keepLease({ leaseMs: LEASE, renew: () => new Promise<boolean>(() => {}) });
+  const started = performance.now();
+  while (performance.now() - started < 2 * LEASE) {
+    lease.renewed(performance.now());
+    await sleep(LEASE / 6);
+    t.true(lease.held(), 'held past the lease it began with, by the commits alone');
+  }
+  await waitUntil(async () => lease.lapse() === 'expired', 5_000, 'the lease to expire once the commits stop');
+  lease.renewed(started);
+  t.is(lease.lapse(), 'expired', 'a renewal counts from when its statement began, not from when it is reported');
+});
