@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // generated, installed or written by runs
-    ignores: ['node_modules/', 'data/', 'test/artifacts/', '.cache/', 'docs/'],
+    ignores: ['node_modules/', 'dist/', 'data/', 'test/artifacts/', '.cache/', 'docs/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -1,5 +1,5 @@
 /**
- * Figure 6, start-up: milliseconds from spawning `src/main.ts` to a 200 from
+ * Figure 6, start-up: milliseconds from spawning `dist/src/main.js` to a 200 from
  * `/ready`, and the RSS then — on an empty database (start-up migrates it) and
  * on one holding a million delivery rows, filled here when the import figure did not run.
  * (RSS after the hot-read run comes from hotRead.ts.)
@@ -69,7 +69,7 @@ export async function fillDeliveries(db: BenchDatabase, rows: number, scratch: s
   await app.close();
   const csv = path.join(scratch, 'fill.csv');
   writeCsv(csv, units, rows);
-  const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
+  const run = await runToEnd(path.join(ROOT, 'dist/src/cli.js'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
   if (run.code !== 0) throw new Error(`filling the database failed:\n${run.output.slice(-2000)}`);
   settings.log(`  filled a ${db.dialect} database with ${rows.toLocaleString('en-US')} delivery rows`);
 }

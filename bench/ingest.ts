@@ -107,7 +107,9 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
     db.dialect === 'sqlite' ? 'better-sqlite3, prepared 500-row INSERT, one transaction' : 'COPY FROM STDIN (pg-copy-streams)';
   const runSeams = async () => {
     await emptyTable(db, knex);
-    const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
+    const run = await runToEnd(path.join(ROOT, 'dist/src/cli.js'), ['import', 'deliveries', csv], {
+      env: { ...db.env, LOG_LEVEL: 'warn' },
+    });
     if (run.code !== 0) throw new Error(`seams import failed (${run.code}):\n${run.output.slice(-3000)}`);
     if ((await count()) !== rows) throw new Error('seams import wrote the wrong number of rows');
     seamsMs.push(run.ms);
@@ -141,7 +143,7 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
     // Outside the measured rounds: one more import under the profiler (it leaves the rows in place).
     await emptyTable(db, knex);
     const dir = path.join(db.dataDir, 'profile-import');
-    const run = await runToEnd(path.join(ROOT, 'src/cli.ts'), ['import', 'deliveries', csv], {
+    const run = await runToEnd(path.join(ROOT, 'dist/src/cli.js'), ['import', 'deliveries', csv], {
       env: { ...db.env, LOG_LEVEL: 'warn' },
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
     });

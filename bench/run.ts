@@ -36,6 +36,7 @@ import { stopLoadGenerator } from './lib/load.ts';
 import { describeMachine } from './lib/machine.ts';
 import { fmtLoad, underLoadWatch } from './lib/machineLoad.ts';
 import { databaseName } from './lib/markdown.ts';
+import { buildSeams } from './lib/processes.ts';
 import { seedReadData } from './lib/seedRead.ts';
 import { settingsFrom, type Settings } from './lib/settings.ts';
 import { writeReport } from './report.ts';
@@ -98,6 +99,7 @@ async function main(argv: string[]): Promise<void> {
   if (replaceFigure && (only.size !== 1 || !only.has('hop')))
     throw new Error('--replace-figure goes with --only hop: only figure 2 stands alone on the page');
   const started = Date.now();
+  buildSeams();
   const postgres = await postgresAvailable();
   // --quick measures the hop on SQLite only: its code is the same on both databases, and the PostgreSQL one alone takes ~45 s of the 3 minutes.
   const hopOn = (dialect: Dialect) => !(settings.quick && dialect === 'postgres');

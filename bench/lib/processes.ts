@@ -6,12 +6,20 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { hasTaskset } from './machine.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** Every process is started as `npm start` starts the server: Node's own type stripping where it has it, else tsx. */
-const TYPESCRIPT = pathToFileURL(path.join(ROOT, 'src/typescript.mjs')).href;
+/**
+ * seams runs as `npm start` runs it, compiled (dist/, which `buildSeams()` brings up to date before a run);
+ * the bench's own servers and floors from their TypeScript, through tsx.
+ */
+const loaderOf = (script: string) => (script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps']);
+
+/** `npm run build`: dist/ up to date with the sources, as `npm start` makes it before it starts the server. */
+export function buildSeams(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'src/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+}
 const PINNING = hasTaskset();
 
 /** Core 0 serves; core 1 generates load (when the machine has two cores and taskset). */
@@ -53,8 +61,7 @@ export function start(
 ): Proc {
   const [command, argv] = pinned(options.core ?? null, process.execPath, [
     ...(options.nodeArgs ?? []),
-    '--import',
-    TYPESCRIPT,
+    ...loaderOf(script),
     script,
     ...args,
   ]);

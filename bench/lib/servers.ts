@@ -46,7 +46,7 @@ export async function startServer(
 export const startSeams = (
   env: Record<string, string>,
   options: { port?: number; logFile?: string; profileDir?: string; pinnedFromStart?: boolean } = {},
-) => startServer('src/main.ts', { env, ...options });
+) => startServer('dist/src/main.js', { env, ...options });
 
 /**
  * seams split in two processes as the README's "Extracting a module" says:

@@ -1,6 +1,6 @@
 /**
  * Warm-up that goes on until the rate stops rising: the first seconds of a
- * fresh server run far below the rest (JIT, tsx's transform cache, connection
+ * fresh server run far below the rest (JIT, lazily loaded code, connection
  * pools), and a fixed warm-up left some of that in the first measured round.
  */
 import { fmt } from './stats.ts';

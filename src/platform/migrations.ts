@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import type { ModuleDatabase, ModuleDefinition } from '../kernel/index.ts';
 
-const MIGRATION_FILE = /^\d{3}_[a-z0-9_]+\.ts$/;
+/** `001_name.ts`, or `001_name.js` where it runs compiled (dist/, see src/build.mjs). */
+const MIGRATION_FILE = /^\d{3}_[a-z0-9_]+\.[tj]s$/;
 
 class FolderSource implements Knex.MigrationSource<string> {
   private readonly folder: string;
@@ -25,9 +26,10 @@ class FolderSource implements Knex.MigrationSource<string> {
       .sort();
   }
 
-  // The file name, as the knex CLI records it, so `knex migrate:status` agrees (see knexfile.ts).
+  // The source's file name, as the knex CLI records it, so `knex migrate:status` agrees (see knexfile.ts), and
+  // a database migrated from the TypeScript counts the same migrations done when run compiled, and back.
   getMigrationName(file: string): string {
-    return file;
+    return file.replace(/\.js$/, '.ts');
   }
 
   async getMigration(file: string): Promise<Knex.Migration> {

@@ -49,7 +49,7 @@ const accepts = (host: string, port: number) =>
   });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`${signal} sent to the \`npm start\` process reaches the server (no shell, no tsx wrapper in between): it drains, npm exits 0, the port closes, no orphan remains`, async (t) => {
+  test(`${signal} sent to the \`npm start\` process reaches the compiled server (no shell or loader in between): it drains, npm exits 0, the port closes, no orphan remains`, async (t) => {
     const npm = spawn('npm', ['start'], {
       env: { ...process.env, PORT: '0', SEAMS_DATA_DIR: tempDir(t), SEAMS_SHUTDOWN_DRAIN_MS: '300', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,8 +78,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const [server] = children;
     t.regex(
       server!.command,
-      /^\S*node --import \.\/src\/typescript\.mjs src\/main\.ts$/,
-      'npm runs node itself: no shell, no tsx wrapper process',
+      /^\S*node --enable-source-maps dist\/src\/main\.js$/,
+      'npm runs node itself on the compiled server: no shell, no TypeScript loader',
     );
 
     npm.kill(signal);
