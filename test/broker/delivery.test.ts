@@ -48,9 +48,18 @@ for (const dialect of dialects) {
     await waitUntil(async () => (await api.get('/ready')).body.broker === 'disconnected', 10_000, 'the lost connection');
     t.is((await api.get('/ready')).status, 200, 'still ready: the outbox holds the events');
     for (const text of ['4', '5', '6', '7']) await notes.write('restart', text);
-    await new Promise((r) => setTimeout(r, 1_000));
-    t.is(await undelivered(outbox), 4, 'not confirmed, so not marked delivered');
-    const held = await outbox('outbox').whereNot({ status: 'delivered' }).orderBy('seq');
+    // The first in line is tried again every 100 ms, in flight while it is: read the rows between two tries,
+    // once a few have failed (an attempt counted would have dead-lettered it at once: maxAttempts is 1).
+    const triedSince = Date.now();
+    const held = await waitUntil(
+      async () => {
+        const rows = await outbox('outbox').whereNot({ status: 'delivered' }).orderBy('seq');
+        return Date.now() - triedSince > 1_000 && rows.every((row) => row.status !== 'in_flight') && rows;
+      },
+      10_000,
+      'the held events between two tries',
+    );
+    t.is(held.length, 4, 'not confirmed, so not marked delivered');
     t.deepEqual(
       held.map((row) => [row.status, row.attempts]),
       Array(4).fill(['pending', 0]),

@@ -88,7 +88,8 @@ for (const dialect of dialects) {
 
       t.is((await patch('active')).status, 200);
       const reactivatedAt = performance.now();
-      await everywhere(200, portal, 'the reactivation');
+      // Each token on each process: a process reads each token again on its own schedule (instances).
+      await Promise.all([portal, madeWhileSuspended].map((token) => everywhere(200, token, 'the reactivation')));
       t.log(`reactivation served on every process within ${(performance.now() - reactivatedAt).toFixed(0)} ms`);
       for (const token of [portal, madeWhileSuspended]) {
         for (const read of reads)
