@@ -18,7 +18,7 @@ import { openApiDocument } from '../platform/http/openapi.ts';
 import { securityHeaders } from '../platform/http/securityHeaders.ts';
 import { errorHandler, logUnexpected } from '../platform/http/problem.ts';
 import { requestContext } from '../platform/http/requestContext.ts';
-import { mountRoutes } from '../platform/http/routes.ts';
+import { API_PREFIX, mountRoutes } from '../platform/http/routes.ts';
 import { systemRoutes, type ReadinessReport } from '../platform/http/systemRoutes.ts';
 import type { Idempotency } from '../platform/idempotency.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -63,13 +63,11 @@ export function httpStack({ config, log, metrics, readiness, tokens, idempotency
   koa.use(securityHeaders());
   // System routes and the API documentation need no token.
   const system = systemRoutes(readiness, metrics, config.metricsToken, limiter);
-  koa.use(system.routes()).use(system.allowedMethods());
   const mounted = [
     { module: 'platform', routes: tokenRoutes(tokens) },
     ...composition.modules.map((m) => ({ module: m.definition.name, routes: m.routes })),
   ];
   const docs = docsRoutes(openApiDocument(mounted, VERSION));
-  koa.use(docs.routes()).use(docs.allowedMethods());
   // Between processes: local facades and inboxes for remote callers, service token only.
   const internal = internalRoutes({
     serviceToken: config.serviceToken,
@@ -86,11 +84,37 @@ export function httpStack({ config, log, metrics, readiness, tokens, idempotency
     },
     tokens: replication,
   });
-  koa.use(internal.routes()).use(internal.allowedMethods());
   // The API: tokens, then each module's routes, each authenticated and validated per route.
   const api = new Router();
   const routeDeps = { tokens, idempotency, log, limiter };
   for (const { module, routes } of mounted) mountRoutes(api, routes, module, routeDeps);
-  koa.use(api.routes()).use(api.allowedMethods());
+  // A request is matched against the one router its path names, not against each in turn.
+  koa.use(
+    byPathPrefix(
+      [
+        [API_PREFIX, served(api)],
+        ['/internal/', served(internal)],
+      ],
+      served(system, docs),
+    ),
+  );
   return { koa, alerter };
+}
+
+/** These routers' routes, each followed by its 405 and 501 answers, as one middleware. */
+function served(...routers: Router[]): Koa.Middleware {
+  return routers
+    .map((router): Koa.Middleware => {
+      const [routes, methods] = [router.routes() as Koa.Middleware, router.allowedMethods() as Koa.Middleware];
+      return (ctx, next) => routes(ctx, () => methods(ctx, next));
+    })
+    .reduceRight((inner, outer) => (ctx, next) => outer(ctx, () => inner(ctx, next)));
+}
+
+/** The middleware of the first prefix the request's path starts with, else `otherwise`. */
+function byPathPrefix(prefixes: [string, Koa.Middleware][], otherwise: Koa.Middleware): Koa.Middleware {
+  return (ctx, next) => {
+    for (const [prefix, middleware] of prefixes) if (ctx.path.startsWith(prefix)) return middleware(ctx, next);
+    return otherwise(ctx, next);
+  };
 }

@@ -22,6 +22,9 @@ import type { Idempotency } from '../idempotency.ts';
 import { currentRoute } from '../metrics.ts';
 import { DEFAULT_BODY_LIMIT, readJson } from './body.ts';
 
+/** Every API route's path starts with it: the HTTP stack sends only these paths to the API's router. */
+export const API_PREFIX = '/v1/';
+
 const NO_QUERY = Strict({});
 /** With the `u` flag a surrogate pair is one code point outside this range: only a lone half matches. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -43,6 +46,7 @@ function requireStrict(spec: RouteSpec, part: string, schema: TSchema | undefine
 
 export function mountRoutes(router: Router, specs: RouteSpec[], module: string, deps: RouteDeps): void {
   for (const spec of specs) {
+    if (!spec.path.startsWith(API_PREFIX)) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: API paths start with ${API_PREFIX}`);
     requireStrict(spec, 'body', spec.body);
     requireStrict(spec, 'query', spec.query);
     const params = spec.params ? validator(spec.params, { coerce: true }) : null;
