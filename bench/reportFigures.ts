@@ -11,7 +11,7 @@ export function figureSections(r: Results): string[] {
   if (r.hot.length > 0) {
     sections.push(`## 1. Hot read path
 
-\`GET /v1/invoices?publisherId=…\` with a finance token (12 invoices of 3 lines each; one page). seams: token check (a row read per request), role, query validation (Ajv), request log line (pino), metrics, security headers, the query, pagination. Floor: \`bench/servers/bareKoa.ts\`, Koa + @koa/router + knex running the same two queries and answering the same JSON (checked equal before timing).
+\`GET /v1/invoices?publisherId=…\` with a finance token (12 invoices of 3 lines each; one page). seams: token check (from the process's view of its tokens, the secret hashed on every request), role, query validation (Ajv), request log line (pino), metrics, security headers, the query, pagination. Floor: \`bench/servers/bareKoa.ts\`, Koa + @koa/router + knex running the same two queries and answering the same JSON (checked equal before timing).
 
 ${table(
   ['database', 'seams req/s', 'p50', 'p99', 'bare Koa + knex req/s', 'p50', 'p99', 'ratio'],
