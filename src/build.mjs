@@ -49,7 +49,7 @@ async function build() {
   const stale = sources.filter((source) => mtime(outputOf(source)) < Math.max(mtime(source), SELF));
 
   if (stale.length > 0) {
-    // esbuild comes with tsx, a dependency; loaded only when there is something to compile.
+    // esbuild (a dependency, as tsx's own compiler) is loaded only when there is something to compile.
     const { transform } = await import('esbuild');
     await Promise.all(
       stale.map(async (source) => {
