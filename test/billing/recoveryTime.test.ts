@@ -63,8 +63,11 @@ async function assertDone(t: ExecutionContext, app: App, runId: string) {
   const run = await app.databases.get('billing')!.knex('invoice_runs').where({ id: runId }).first();
   t.like(run, { status: 'succeeded', attempts: 2 });
   t.true(run.processed >= ACCOUNTS);
-  const events = await app.databases.get('operations')!.knex('outbox').where({ name: 'operations.PublisherRegistered' });
-  t.true(events.every((row) => row.status === 'delivered'));
+  // An event is marked delivered once its handler has committed: the accounts may be there a moment before.
+  const outbox = app.databases.get('operations')!.knex('outbox');
+  const delivered = async () =>
+    (await outbox.clone().where({ name: 'operations.PublisherRegistered' })).every((row) => row.status === 'delivered');
+  t.true(await waitUntil(delivered, 10_000, 'the events marked delivered'));
 }
 
 for (const dialect of dialects) {
