@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { seedAdUnits, writeCsv } from './ingest.ts';
 import { createDatabase, migrated, type BenchDatabase, type Dialect } from './lib/databases.ts';
-import { ROOT, runToEnd } from './lib/processes.ts';
+import { SEAMS_CLI, runToEnd } from './lib/processes.ts';
 import { startSeams } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
 import { median, mib } from './lib/stats.ts';
@@ -69,7 +69,7 @@ export async function fillDeliveries(db: BenchDatabase, rows: number, scratch: s
   await app.close();
   const csv = path.join(scratch, 'fill.csv');
   writeCsv(csv, units, rows);
-  const run = await runToEnd(path.join(ROOT, 'dist/src/cli.js'), ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
+  const run = await runToEnd(SEAMS_CLI, ['import', 'deliveries', csv], { env: { ...db.env, LOG_LEVEL: 'warn' } });
   if (run.code !== 0) throw new Error(`filling the database failed:\n${run.output.slice(-2000)}`);
   settings.log(`  filled a ${db.dialect} database with ${rows.toLocaleString('en-US')} delivery rows`);
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { newId } from '../src/kernel/index.ts';
 import { migrated, type BenchDatabase } from './lib/databases.ts';
-import { ROOT, runToEnd } from './lib/processes.ts';
+import { ROOT, SEAMS_CLI, runToEnd } from './lib/processes.ts';
 import { latestProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import { startSeams } from './lib/servers.ts';
 import type { Settings } from './lib/settings.ts';
@@ -107,7 +107,7 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
     db.dialect === 'sqlite' ? 'better-sqlite3, prepared 500-row INSERT, one transaction' : 'COPY FROM STDIN (pg-copy-streams)';
   const runSeams = async () => {
     await emptyTable(db, knex);
-    const run = await runToEnd(path.join(ROOT, 'dist/src/cli.js'), ['import', 'deliveries', csv], {
+    const run = await runToEnd(SEAMS_CLI, ['import', 'deliveries', csv], {
       env: { ...db.env, LOG_LEVEL: 'warn' },
     });
     if (run.code !== 0) throw new Error(`seams import failed (${run.code}):\n${run.output.slice(-3000)}`);
@@ -143,7 +143,7 @@ export async function ingest(db: BenchDatabase, settings: Settings, rows: number
     // Outside the measured rounds: one more import under the profiler (it leaves the rows in place).
     await emptyTable(db, knex);
     const dir = path.join(db.dataDir, 'profile-import');
-    const run = await runToEnd(path.join(ROOT, 'dist/src/cli.js'), ['import', 'deliveries', csv], {
+    const run = await runToEnd(SEAMS_CLI, ['import', 'deliveries', csv], {
       env: { ...db.env, LOG_LEVEL: 'warn' },
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
     });

@@ -15,12 +15,15 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * the bench's own servers and floors from their TypeScript, through tsx.
  */
 const loaderOf = (script: string) => (script.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps']);
+const PINNING = hasTaskset();
+
+/** The compiled CLI, as `npm run cli` runs it (the server is `startSeams` in servers.ts). */
+export const SEAMS_CLI = path.join(ROOT, 'dist/src/cli.js');
 
 /** `npm run build`: dist/ up to date with the sources, as `npm start` makes it before it starts the server. */
 export function buildSeams(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'src/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
 }
-const PINNING = hasTaskset();
 
 /** Core 0 serves; core 1 generates load (when the machine has two cores and taskset). */
 export const SERVER_CORE = '0';
